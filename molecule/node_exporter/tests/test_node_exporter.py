@@ -1,0 +1,45 @@
+"""node_exporter from the distribution package: it runs, answers, and honours its flags."""
+
+import re
+
+METRICS = "http://127.0.0.1:9100/metrics"
+
+
+def test_service_is_enabled_and_running(host):
+    service = host.service("prometheus-node-exporter")
+    assert service.is_running
+    assert service.is_enabled
+
+
+def test_runs_as_the_distribution_account_not_root(host):
+    users = host.check_output("ps -o user= -C prometheus-node").split()
+    assert users == ["prometheus"]
+
+
+def test_metrics_answer_with_node_metrics(host):
+    body = host.check_output(f"curl -fsS {METRICS}")
+    assert re.search(r"^node_cpu_seconds_total\{", body, re.M)
+    assert re.search(r"^node_memory_MemAvailable_bytes ", body, re.M)
+
+
+def test_enabled_and_disabled_collectors_take_effect(host):
+    body = host.check_output(f"curl -fsS {METRICS}")
+    assert 'node_scrape_collector_success{collector="processes"} 1' in body
+    assert 'collector="arp"' not in body
+
+
+def test_collector_options_reach_the_collector(host):
+    body = host.check_output(f"curl -fsS {METRICS}")
+    mounts = set(re.findall(r'^node_filesystem_size_bytes\{[^}]*mountpoint="([^"]+)"', body, re.M))
+    assert mounts, "the filesystem collector reports no mount at all"
+    assert not any(re.match(r"^/(dev|proc|sys|run)($|/)", m) for m in mounts)
+
+
+def test_textfile_collector_reads_its_directory(host):
+    path = "/var/lib/prometheus/node-exporter/molecule_probe.prom"
+    host.run_expect([0], f"printf 'tradpal_molecule_probe 42\\n' > {path}")
+    try:
+        body = host.check_output(f"curl -fsS {METRICS}")
+        assert re.search(r"^tradpal_molecule_probe 42$", body, re.M)
+    finally:
+        host.run(f"rm -f {path}")
