@@ -1,0 +1,213 @@
+"""The generic JSON client of module_utils/http.py, with the transport replaced (no network)."""
+
+import io
+import json
+import socket
+import ssl
+from urllib.error import HTTPError, URLError
+
+import pytest
+from ansible.module_utils.basic import env_fallback
+from ansible_collections.tradpal.monitoring.plugins.module_utils.http import (
+    HttpApiError,
+    JsonHttpClient,
+    connection_argument_spec,
+    redact_url,
+    server_error_text,
+)
+
+
+class Response:
+    def __init__(self, body):
+        self._body = body
+
+    def read(self):
+        return self._body
+
+
+def http_error(code, body=b'', reason='Error'):
+    return HTTPError('http://am/x', code, reason, {}, io.BytesIO(body))
+
+
+class Transport:
+    """Stands in for ansible.module_utils.urls.Request.open: answers from a script, records calls."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+        self.calls = []
+
+    def __call__(self, method, url, data=None, headers=None):
+        self.calls.append({'method': method, 'url': url, 'data': data, 'headers': headers})
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return Response(outcome)
+
+
+def client(*outcomes, **kwargs):
+    sleeps = []
+    kwargs.setdefault('retries', 3)
+    api = JsonHttpClient('http://am:9093/prefix/', sleep=sleeps.append, **kwargs)
+    api._request.open = Transport(*outcomes)
+    return api, api._request.open, sleeps
+
+
+def test_json_in_and_out():
+    api, transport, _ = client(b'{"silenceID": "x"}')
+    assert api.request('POST', 'api/v2/silences', body={'a': 1}) == {'silenceID': 'x'}
+    call = transport.calls[0]
+    assert call['url'] == 'http://am:9093/prefix/api/v2/silences'
+    assert json.loads(call['data']) == {'a': 1}
+    assert call['headers'] == {'Content-Type': 'application/json'}
+
+
+def test_query_parameters_repeat():
+    api, transport, _ = client(b'[]')
+    assert api.request('GET', '/api/v2/silences', query=[('filter', 'a="1"'), ('filter', 'b=~"x.*"')]) == []
+    assert transport.calls[0]['url'] == \
+        'http://am:9093/prefix/api/v2/silences?filter=a%3D%221%22&filter=b%3D~%22x.%2A%22'
+
+
+def test_an_empty_body_is_none():
+    api, _, _ = client(b'')
+    assert api.request('DELETE', 'api/v2/silence/x') is None
+
+
+def test_a_body_that_is_not_json_is_an_error():
+    api, _, _ = client(b'<html>proxy login</html>')
+    with pytest.raises(HttpApiError, match='not JSON'):
+        api.request('GET', 'x')
+
+
+def test_5xx_is_retried_with_backoff_and_counted():
+    api, transport, sleeps = client(http_error(500), http_error(503), http_error(502), b'[]')
+    assert api.request('GET', 'api/v2/silences') == []
+    assert len(transport.calls) == 4
+    assert api.request_count == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_retries_run_out_with_the_server_text_in_the_message():
+    broken = [http_error(500, b'"storage is broken"', 'Internal Server Error') for _ in range(2)]
+    api, transport, _ = client(*broken, retries=1)
+    with pytest.raises(HttpApiError) as caught:
+        api.request('GET', 'api/v2/silences')
+    assert str(caught.value) == ('GET http://am:9093/prefix/api/v2/silences failed: HTTP 500 Internal Server Error: '
+                                 'storage is broken (after 2 attempts)')
+    assert (caught.value.status, caught.value.attempts, len(transport.calls)) == (500, 2, 2)
+
+
+@pytest.mark.parametrize('code', [400, 401, 403, 404, 422])
+def test_4xx_is_never_retried(code):
+    api, transport, sleeps = client(http_error(code, b'"no"'), b'[]')
+    with pytest.raises(HttpApiError) as caught:
+        api.request('GET', 'x')
+    assert caught.value.status == code
+    assert caught.value.server_text == 'no'
+    assert (len(transport.calls), sleeps) == (1, [])
+
+
+def test_credentials_problems_say_so():
+    api, _, _ = client(http_error(401, b'Unauthorized\n', 'Unauthorized'))
+    with pytest.raises(HttpApiError, match='HTTP 401 Unauthorized: Unauthorized; check url_username/url_password'):
+        api.request('GET', 'x')
+
+
+def test_connection_errors_are_retried():
+    refused = URLError(ConnectionRefusedError(111, 'Connection refused'))
+    api, transport, _ = client(refused, socket.timeout('timed out'), ConnectionResetError(), b'{}')
+    assert api.request('GET', 'x') == {}
+    assert len(transport.calls) == 4
+
+
+def test_a_server_that_is_down_gives_a_clear_message():
+    refused = URLError(ConnectionRefusedError(111, 'Connection refused'))
+    api, _, _ = client(refused, refused, retries=1)
+    with pytest.raises(HttpApiError, match=r'^GET http://am:9093/prefix/x failed: connection refused \(is the server '
+                                           r'running and the URL right\?\) \(after 2 attempts\)$') as caught:
+        api.request('GET', 'x')
+    assert caught.value.status is None
+
+
+def test_tls_and_local_errors_are_not_retried():
+    cert = URLError(ssl.SSLCertVerificationError(1, 'certificate verify failed'))
+    api, transport, _ = client(cert)
+    with pytest.raises(HttpApiError, match='TLS error'):
+        api.request('GET', 'x')
+    assert len(transport.calls) == 1
+    api, transport, _ = client(FileNotFoundError(2, 'No such file', '/etc/client.pem'))
+    with pytest.raises(HttpApiError, match='No such file'):
+        api.request('GET', 'x')
+    assert len(transport.calls) == 1
+
+
+def test_a_create_is_retried_only_when_it_surely_did_not_arrive():
+    api, transport, _ = client(http_error(500), b'{}')
+    with pytest.raises(HttpApiError):
+        api.request('POST', 'api/v2/silences', body={})
+    assert len(transport.calls) == 1
+    api, transport, _ = client(socket.timeout('timed out'), b'{}')
+    with pytest.raises(HttpApiError, match='timed out'):
+        api.request('POST', 'api/v2/silences', body={})
+    api, transport, _ = client(http_error(503), URLError(ConnectionRefusedError(111, 'refused')), b'{"ok": 1}')
+    assert api.request('POST', 'api/v2/silences', body={}) == {'ok': 1}
+    api, transport, _ = client(http_error(500), b'{"ok": 1}')
+    assert api.request('POST', 'api/v2/silences', body={}, idempotent=True) == {'ok': 1}
+
+
+def test_retries_zero_sends_once():
+    api, transport, sleeps = client(http_error(503), retries=0)
+    with pytest.raises(HttpApiError):
+        api.request('GET', 'x')
+    assert (len(transport.calls), sleeps) == (1, [])
+
+
+def test_auth_and_tls_options_reach_the_transport():
+    api = JsonHttpClient('https://am', username='u', password='p', client_cert='/c.pem', client_key='/k.pem',  # noqa: S106
+                         ca_path='/ca.pem', validate_certs=False, timeout=3)
+    request = api._request
+    assert (request.url_username, request.url_password, request.force_basic_auth) == ('u', 'p', True)
+    assert (request.client_cert, request.client_key, request.ca_path) == ('/c.pem', '/k.pem', '/ca.pem')
+    assert (request.validate_certs, request.timeout) == (False, 3)
+    assert 'Authorization' not in request.headers
+    bearer = JsonHttpClient('https://am', token='s3cret')._request  # noqa: S106
+    assert bearer.headers['Authorization'] == 'Bearer s3cret'
+    assert bearer.force_basic_auth is False
+
+
+def test_from_params_maps_the_option_names():
+    params = {'url': 'http://am', 'url_username': 'u', 'url_password': 'p', 'token': None, 'client_cert': None,
+              'client_key': None, 'ca_path': None, 'validate_certs': True, 'timeout': 7, 'retries': 0,
+              'matchers': ['ignored']}
+    api = JsonHttpClient.from_params(params)
+    assert (api.base_url, api.retries, api._request.timeout, api._request.url_username) == ('http://am', 0, 7, 'u')
+
+
+def test_argument_spec_reads_the_environment_and_hides_secrets():
+    spec = connection_argument_spec('ALERTMANAGER')
+    assert spec['url']['fallback'] == (env_fallback, ['ALERTMANAGER_URL'])
+    assert spec['token']['fallback'] == (env_fallback, ['ALERTMANAGER_TOKEN'])
+    assert spec['url_password']['no_log'] is True
+    assert spec['token']['no_log'] is True
+    assert spec['client_key']['no_log'] is False
+    assert connection_argument_spec('GRAFANA')['url']['fallback'] == (env_fallback, ['GRAFANA_URL'])
+
+
+@pytest.mark.parametrize(
+    ('body', 'text'),
+    [
+        (b'"silence not found"', 'silence not found'),
+        (b'{"code":602,"message":"endsAt in body is required"}', 'endsAt in body is required'),
+        (b'{"error":"bad"}', 'bad'),
+        (b'Unauthorized\n', 'Unauthorized'),
+        (b'', ''),
+        (b'[1, 2]', '[1, 2]'),
+    ],
+)
+def test_server_error_text(body, text):
+    assert server_error_text(body) == text
+
+
+def test_redact_url_hides_credentials():
+    assert redact_url('http://u:p@am:9093/x?y=1') == 'http://am:9093/x?y=1'
+    assert redact_url('http://am/x') == 'http://am/x'
