@@ -31,7 +31,7 @@ apt_install() {
 
 # 1. Host tools. promtool (prometheus) runs the rule unit tests, prometheus-alertmanager
 #    is the real server the module integration tests talk to, debootstrap builds images.
-apt_install prometheus prometheus-alertmanager debootstrap git make rsync
+apt_install prometheus prometheus-alertmanager debootstrap git make rsync shellcheck
 # The Debian packages start their services; the tests start their own instances on
 # other ports, so the host copies are stopped to keep 9090/9093 free for nothing surprising.
 for unit in prometheus prometheus-alertmanager prometheus-node-exporter; do
@@ -94,6 +94,9 @@ build_image() {
     --include=python3,python3-apt,systemd,systemd-sysv,iproute2,procps,curl,ca-certificates \
     "$suite" "$dir" >"$dir.log" 2>&1 || { tail -20 "$dir.log"; exit 1; }
   as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  # No package lists in the image, and a lists directory that looks old, so apt's
+  # cache_valid_time logic fetches them on first use, as on a fresh cloud image.
+  as_root touch -d 2000-01-01 "$dir/var/lib/apt/lists"
   : | as_root tee "$dir/etc/machine-id" >/dev/null
   as_root tar -C "$dir" -c . | docker import \
     -c 'ENV container=docker' -c 'CMD ["/lib/systemd/systemd"]' \

@@ -79,7 +79,9 @@ def bcrypt_hash(password, salt_seed, rounds=10):
         raise AnsibleFilterError("bcrypt_hash: rounds must be between 4 and 31, got %s" % rounds)
     secret = to_bytes(password, errors="surrogate_or_strict")
     if len(secret) > 72:
-        raise AnsibleFilterError("bcrypt_hash: bcrypt uses at most 72 bytes of a password; this one has %d" % len(secret))
+        raise AnsibleFilterError(
+            "bcrypt_hash: bcrypt uses at most 72 bytes of a password; this one has %d" % len(secret)
+        )
     return to_text(bcrypt.hashpw(secret, to_bytes(bcrypt_salt(salt_seed, int(rounds)))))
 
 
