@@ -1,0 +1,235 @@
+"""Real Alertmanager servers on loopback, and ways to run the modules and playbooks against them.
+
+Each server is Debian's /usr/bin/prometheus-alertmanager with its own free ports and a
+temporary --storage.path; the fixtures wait for /-/ready and stop them at teardown.
+Tests stay apart by using their own created_by (the ``creator`` fixture).
+"""
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import bcrypt
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+COLLECTIONS = REPO / '.build' / 'collections'  # made by ../conftest.py when missing
+BINARY = Path(os.environ.get('ALERTMANAGER_BINARY', '/usr/bin/prometheus-alertmanager'))
+MODULES = REPO / 'plugins' / 'modules'
+BIN = Path(sys.executable).parent
+USER, PASSWORD = 'ansible', 'correct horse battery staple'
+CONFIG = 'route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n'
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Alertmanager:
+    """One running server, with a small HTTP client that does not use the collection's code."""
+
+    def __init__(self, workdir, name, auth=None, cluster_port=None, peers=()):
+        self.name = name
+        self.auth = auth
+        self.port = free_port()
+        self.cluster_port = cluster_port
+        self.url = 'http://127.0.0.1:%d' % self.port
+        workdir.mkdir(parents=True)
+        (workdir / 'alertmanager.yml').write_text(CONFIG)
+        args = [
+            str(BINARY),
+            '--config.file=%s' % (workdir / 'alertmanager.yml'),
+            '--storage.path=%s' % (workdir / 'data'),
+            '--web.listen-address=127.0.0.1:%d' % self.port,
+            '--cluster.listen-address=%s' % ('127.0.0.1:%d' % cluster_port if cluster_port else ''),
+            '--log.level=debug',
+        ]
+        args += ['--cluster.peer=%s' % peer for peer in peers]
+        if cluster_port:
+            # Loopback gossip settles fast; the defaults are tuned for real networks.
+            args += ['--cluster.gossip-interval=100ms', '--cluster.pushpull-interval=2s']
+        if auth:
+            hashed = bcrypt.hashpw(auth[1].encode(), bcrypt.gensalt(rounds=4)).decode()
+            (workdir / 'web.yml').write_text('basic_auth_users:\n  %s: %s\n' % (auth[0], hashed))
+            args.append('--web.config.file=%s' % (workdir / 'web.yml'))
+        self.log = workdir / 'alertmanager.log'
+        with open(self.log, 'wb') as log:
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                self.request('GET', '/-/ready')
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.05)
+        self.stop()
+        pytest.fail('Alertmanager %s did not become ready; its log:\n%s' % (self.name, self.log.read_text()[-3000:]))
+
+    def request(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)  # noqa: S310 (loopback only)
+        if data is not None:
+            request.add_header('Content-Type', 'application/json')
+        if self.auth:
+            token = base64.b64encode(('%s:%s' % self.auth).encode()).decode()
+            request.add_header('Authorization', 'Basic %s' % token)
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            raw = response.read()
+        return json.loads(raw) if raw.strip() and path.startswith('/api/') else raw
+
+    def silences(self, created_by):
+        return [s for s in self.request('GET', '/api/v2/silences') if s['createdBy'] == created_by]
+
+    def live(self, created_by):
+        return [s for s in self.silences(created_by) if s['status']['state'] != 'expired']
+
+    def silence(self, silence_id):
+        return self.request('GET', '/api/v2/silence/%s' % silence_id)
+
+    def peers(self):
+        return len(self.request('GET', '/api/v2/status')['cluster'].get('peers') or [])
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                # A cluster member waits for its gone peers before it exits; no need to.
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope='session')
+def servers(tmp_path_factory):
+    """Start servers on demand; stop them all at the end of the session."""
+    if not os.access(BINARY, os.X_OK):
+        pytest.fail('%s is missing: the integration tests need the real Alertmanager. Install it with '
+                    'scripts/setup.sh (or apt-get install prometheus-alertmanager).' % BINARY)
+    started = []
+
+    def start(name, **kwargs):
+        server = Alertmanager(tmp_path_factory.mktemp('am') / name, name, **kwargs)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope='session')
+def alertmanager(servers):
+    """A single server without authentication."""
+    return servers('single')
+
+
+@pytest.fixture(scope='session')
+def auth_alertmanager(servers):
+    """A single server that wants HTTP basic auth (bcrypt user in --web.config.file)."""
+    return servers('auth', auth=(USER, PASSWORD))
+
+
+@pytest.fixture(scope='session')
+def cluster(servers):
+    """Two servers gossiping with each other over loopback."""
+    first_port, second_port = free_port(), free_port()
+    first = servers('node1', cluster_port=first_port)
+    second = servers('node2', cluster_port=second_port, peers=['127.0.0.1:%d' % first_port])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (first.peers() == second.peers() == 2):
+        time.sleep(0.1)
+    assert first.peers() == second.peers() == 2, 'the two Alertmanagers did not form a cluster'
+    return first, second
+
+
+@pytest.fixture
+def basic_auth():
+    """(user, password) that auth_alertmanager accepts."""
+    return USER, PASSWORD
+
+
+@pytest.fixture
+def unused_url():
+    """A loopback URL where nothing listens."""
+    return 'http://127.0.0.1:%d' % free_port()
+
+
+@pytest.fixture
+def creator(request):
+    """A created_by value no other test uses, so tests never see each other's silences."""
+    return 'it-%s-%s' % (request.node.name[:40], uuid.uuid4().hex[:8])
+
+
+def module_env(**extra):
+    env = dict(os.environ, PYTHONPATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1')
+    for name in ('ALERTMANAGER_URL', 'ALERTMANAGER_USERNAME', 'ALERTMANAGER_PASSWORD', 'ALERTMANAGER_TOKEN'):
+        env.pop(name, None)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run_module(tmp_path):
+    """run_module(name, check=False, diff=False, env=None, **args): execute the module file, return its result.
+
+    The module runs as Ansible runs it on a target: a separate Python process reading an
+    ANSIBLE_MODULE_ARGS file, with the collection importable from .build/collections.
+    """
+    def run(name, check=False, diff=False, env=None, **args):
+        args_file = tmp_path / ('args-%s.json' % uuid.uuid4().hex)
+        args_file.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': dict(
+            args, _ansible_check_mode=check, _ansible_diff=diff)}))
+        done = subprocess.run([sys.executable, str(MODULES / ('%s.py' % name)), str(args_file)],
+                              capture_output=True, text=True, env=module_env(**(env or {})), timeout=60,
+                              check=False)
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            pytest.fail('%s printed no JSON result (rc=%d):\n%s\n%s' % (name, done.returncode, done.stdout,
+                                                                         done.stderr))
+    return run
+
+
+@pytest.fixture
+def run_playbook(tmp_path):
+    """run_playbook(playbook, extra_vars, env=None, inventory='localhost,'): returns the CompletedProcess.
+
+    Every inventory host is reached with the local connection.
+    """
+    playbook_bin = BIN / 'ansible-playbook'
+    if not playbook_bin.exists():
+        pytest.fail('%s is missing; create the venv with scripts/setup.sh' % playbook_bin)
+
+    def run(playbook, extra_vars=None, env=None, inventory='localhost,'):
+        extra = tmp_path / ('vars-%s.json' % uuid.uuid4().hex)
+        extra.write_text(json.dumps(extra_vars or {}))
+        environment = module_env(
+            ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_LOCALHOST_WARNING='false',
+            ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
+            ANSIBLE_RETRY_FILES_ENABLED='false',
+            ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'),
+            **(env or {}))
+        environment.pop('PYTHONPATH')
+        return subprocess.run([str(playbook_bin), '-i', inventory, '-c', 'local', '-e', '@%s' % extra,
+                               str(playbook)], capture_output=True, text=True, cwd=tmp_path, env=environment,
+                              timeout=120, check=False)
+    return run
