@@ -32,6 +32,10 @@ UTC = timezone.utc
 # Start and end times this close count as equal: Alertmanager keeps milliseconds, a
 # silence created "now" starts when the server receives it, and clocks differ a little.
 TIME_TOLERANCE = timedelta(seconds=1)
+# A start of "now" is sent this much earlier, so that Alertmanager, which moves a start in
+# the past to its own now, starts the silence at once even when the controller's clock runs
+# ahead of the server's (a pending silence would otherwise be replaced on every run).
+START_BACKDATE = timedelta(minutes=1)
 SILENCE_STATES = ('active', 'pending', 'expired')
 
 
@@ -598,8 +602,9 @@ class Change(object):
     """
 
     def __init__(self, spec, action, *, target=None, payload=None, expire=(), replace=False, before=None,
-                 after=None, differences=()):
+                 after=None, differences=(), start_now=False):
         self.spec = spec
+        self.start_now = start_now
         self.action = action
         self.target = target
         self.payload = payload
@@ -612,6 +617,20 @@ class Change(object):
     @property
     def changed(self):
         return self.payload is not None or bool(self.expire)
+
+    def stamp(self, moment):
+        """Make a start of "now" (and an end that a duration gives) count from ``moment``.
+
+        The module calls this right before it sends the payload: silences written late in a
+        long run would otherwise end earlier than their duration says, and show as changed
+        on the next run.
+        """
+        if not self.start_now:
+            return
+        self.payload['startsAt'] = format_time(moment - START_BACKDATE)
+        self.after['starts_at'] = format_time(moment)
+        if self.spec.ends_at is None and self.spec.duration is not None:
+            self.payload['endsAt'] = self.after['ends_at'] = format_time(moment + self.spec.duration)
 
     def result(self, new_id=None):
         """The module's return entry; ``new_id`` is the id Alertmanager answered (None in check mode)."""
@@ -651,7 +670,7 @@ def _pick_kept(candidates):
 
 
 def _resolve_start(spec, target, now):
-    """(start, keep): keep means "send the target's startsAt back unchanged"."""
+    """(start, keep): keep means "send the target's startsAt back unchanged"; start is now when it is now."""
     live = target is not None and target.state != 'expired'
     mode = spec.starts_at
     if mode is None:
@@ -659,7 +678,7 @@ def _resolve_start(spec, target, now):
     if mode == 'inherit' or (mode == NOW and live and target.state == 'active'):
         return target.starts_at, True
     if mode == NOW:
-        return now, False
+        return now, False  # identical to now: Change.stamp() moves it to the moment of sending
     if live and abs(mode - target.starts_at) < TIME_TOLERANCE:
         return target.starts_at, True
     return mode, False
@@ -685,10 +704,14 @@ def _plan_present(spec, target, now, duplicates):
         raise SilenceError('the silence {%s} would end at %s, before it starts at %s'
                            % (shown, format_time(end), format_time(start)))
     after_state = 'pending' if start > now else 'active'
+    start_now = not keep_start and start is now
     if target is None:
         payload = _payload(None, matchers, start_text=format_time(start), end=end, creator=creator, comment=comment)
         after = describe(None, after_state, matchers, comment, creator, starts_at=start, ends_at=end)
-        return Change(spec, 'create', payload=payload, expire=duplicates, after=after, differences=['missing'])
+        change = Change(spec, 'create', payload=payload, expire=duplicates, after=after, differences=['missing'],
+                        start_now=start_now)
+        change.stamp(now)
+        return change
 
     live = target.state != 'expired'
     same_matchers = frozenset(matchers) == frozenset(target.matchers)
@@ -713,8 +736,10 @@ def _plan_present(spec, target, now, duplicates):
                        comment=comment)
     after = describe(None if replace else target.id, after_state, ordered, comment, creator,
                      starts_at=start, ends_at=end)
-    return Change(spec, 'update', target=target, payload=payload, expire=duplicates, replace=replace,
-                  before=before, after=after, differences=differences)
+    change = Change(spec, 'update', target=target, payload=payload, expire=duplicates, replace=replace,
+                    before=before, after=after, differences=differences, start_now=start_now)
+    change.stamp(now)
+    return change
 
 
 def _payload(silence_id, matchers, *, start_text, end, creator, comment):

@@ -294,8 +294,8 @@ http_requests:
   sample: 1
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402  (imports follow the docs, as ansible-test expects)
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (
     AlertmanagerClient,
     HttpApiError,
     SilenceError,
@@ -356,6 +356,7 @@ class SilenceRun(object):
         for change in changes:
             new_id = None
             if change.payload is not None and not self.module.check_mode:
+                change.stamp(utcnow())
                 in_place = bool(change.payload.get('id')) and not change.replace
                 new_id = self.client.post_silence(change.payload, idempotent=in_place)
                 self.wrote = True

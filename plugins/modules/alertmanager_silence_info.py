@@ -121,8 +121,8 @@ silences:
       sample: "2030-05-01T20:00:00.125Z"
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402  (imports follow the docs, as ansible-test expects)
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (
     SILENCE_STATES,
     AlertmanagerClient,
     HttpApiError,

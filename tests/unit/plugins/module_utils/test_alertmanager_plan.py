@@ -142,14 +142,34 @@ def test_missing_silence_is_created_starting_now_and_ending_after_the_duration()
     assert change.payload == {
         'matchers': [{'name': 'alertname', 'value': 'Deploy', 'isRegex': False, 'isEqual': True},
                      {'name': 'job', 'value': 'api', 'isRegex': False, 'isEqual': True}],
-        'startsAt': '2030-05-01T12:00:00.000Z',
+        # A minute early, so Alertmanager starts it at its own now even if our clock runs ahead.
+        'startsAt': '2030-05-01T11:59:00.000Z',
         'endsAt': '2030-05-01T14:00:00.000Z',
         'createdBy': 'ops',
         'comment': 'deploy window',
     }
+    assert change.after['starts_at'] == '2030-05-01T12:00:00.000Z'
     assert change.result() == dict(change.after, action='create', replaced=False, previous_id=None, expired_ids=[])
     assert change.after['id'] is None
     assert change.result('new-id')['id'] == 'new-id'
+
+
+def test_stamp_moves_now_to_the_moment_of_sending():
+    change, _ = one(spec(duration='2h'), [])
+    change.stamp(T0 + timedelta(seconds=42))
+    assert (change.payload['startsAt'], change.payload['endsAt']) == ('2030-05-01T11:59:42.000Z',
+                                                                      '2030-05-01T14:00:42.000Z')
+    assert (change.after['starts_at'], change.after['ends_at']) == ('2030-05-01T12:00:42.000Z',
+                                                                    '2030-05-01T14:00:42.000Z')
+    fixed_end, _ = one(spec(ends_at='2030-05-01T15:00:00Z', duration=None), [])
+    fixed_end.stamp(T0 + timedelta(seconds=42))
+    assert fixed_end.payload['endsAt'] == '2030-05-01T15:00:00.000Z'
+    future, _ = one(spec(starts_at='2030-05-01T13:00:00Z'), [])
+    future.stamp(T0 + timedelta(seconds=42))
+    assert future.payload['startsAt'] == '2030-05-01T13:00:00.000Z'
+    extended, _ = one(spec(duration='4h'), [existing()])
+    extended.stamp(T0 + timedelta(seconds=42))
+    assert extended.payload['startsAt'] == '2030-05-01T11:00:00.000Z'
 
 
 def test_a_future_start_creates_a_pending_silence():
@@ -262,7 +282,7 @@ def test_by_id_an_expired_silence_is_created_again():
     change, _ = one(build_spec({'id': 's1', 'duration': '1h'}, T0), [gone])
     assert 'id' not in change.payload
     assert change.replace is True
-    assert change.payload['startsAt'] == '2030-05-01T12:00:00.000Z'
+    assert change.payload['startsAt'] == '2030-05-01T11:59:00.000Z'
 
 
 def test_by_id_an_unknown_silence_is_an_error_for_present_and_nothing_for_absent():

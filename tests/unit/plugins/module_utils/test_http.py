@@ -8,6 +8,7 @@ from urllib.error import HTTPError, URLError
 
 import pytest
 from ansible.module_utils.basic import env_fallback
+from ansible_collections.tradpal.monitoring.plugins.module_utils import http as http_module
 from ansible_collections.tradpal.monitoring.plugins.module_utils.http import (
     HttpApiError,
     JsonHttpClient,
@@ -153,6 +154,28 @@ def test_a_create_is_retried_only_when_it_surely_did_not_arrive():
     assert api.request('POST', 'api/v2/silences', body={}) == {'ok': 1}
     api, transport, _ = client(http_error(500), b'{"ok": 1}')
     assert api.request('POST', 'api/v2/silences', body={}, idempotent=True) == {'ok': 1}
+
+
+def test_the_tls_context_is_built_once(monkeypatch):
+    built = []
+
+    def make_context(**options):
+        built.append(options)
+        return 'context-%d' % len(built)
+
+    monkeypatch.setattr(http_module, 'make_context', make_context)
+    api, _, _ = client(b"[]", b"[]", b"[]", ca_path='/ca.pem', validate_certs=False)
+    for _ in range(3):
+        api.request('GET', 'x')
+    assert built == [{'cafile': '/ca.pem', 'validate_certs': False, 'client_cert': None, 'client_key': None}]
+    assert api._request.context == 'context-1'
+
+
+def test_an_unreadable_client_certificate_is_an_error_not_a_traceback(tmp_path):
+    api, transport, _ = client(b'[]', client_cert=str(tmp_path / 'missing.pem'))
+    with pytest.raises(HttpApiError, match='No such file'):
+        api.request('GET', 'x')
+    assert transport.calls == []
 
 
 def test_retries_zero_sends_once():

@@ -1,8 +1,9 @@
 """Run the modules in-process against an in-memory stand-in for the HTTP layer.
 
 The stand-in answers JsonHttpClient.request from a dict of silences and records every
-request; it does not imitate Alertmanager's update rules (the integration tests use the
-real server for those). It lets unit tests count requests and prove what was written.
+request. Besides storing, it only imitates Alertmanager moving a past start of a new
+silence to its own now; its update rules are left to the integration tests, which use the
+real server. It lets unit tests count requests and prove what was written.
 """
 
 import json
@@ -10,6 +11,7 @@ import uuid
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.tradpal.monitoring.plugins.module_utils import alertmanager as am
 from ansible_collections.tradpal.monitoring.plugins.module_utils.http import HttpApiError, JsonHttpClient
 
 
@@ -42,10 +44,13 @@ class RecordingApi:
                 raise HttpApiError('not found', method, path, status=404)
             return self.silences[silence_id]
         if method == 'POST':
-            silence_id = body.get('id') or str(uuid.uuid4())
-            self.silences[silence_id] = dict(body, id=silence_id, status={'state': 'active'},
-                                             updatedAt=body['startsAt'])
-            return {'silenceID': silence_id}
+            silence = dict(body, status={'state': 'active'}, updatedAt=body['startsAt'])
+            if not body.get('id'):
+                # Like Alertmanager: a new silence whose start has passed starts at the server's now.
+                silence['startsAt'] = am.format_time(max(am.parse_time(body['startsAt']), am.utcnow()))
+            silence['id'] = body.get('id') or str(uuid.uuid4())
+            self.silences[silence['id']] = silence
+            return {'silenceID': silence['id']}
         self.silences[silence_id]['status'] = {'state': 'expired'}
         return None
 

@@ -1,6 +1,10 @@
 """alertmanager_silence end to end in-process: validation, requests made, check and diff mode, bulk, prune."""
 
+from datetime import timedelta
+
 import pytest
+from ansible_collections.tradpal.monitoring.plugins.module_utils import alertmanager as am
+from ansible_collections.tradpal.monitoring.plugins.modules import alertmanager_silence
 from ansible_collections.tradpal.monitoring.plugins.modules.alertmanager_silence import main
 
 URL = 'http://alertmanager.invalid:9093'
@@ -126,6 +130,23 @@ def test_bulk_uses_one_list_request_and_is_idempotent(api, run):
     assert second['changed'] is False
     assert [s['action'] for s in second['silences']] == ['unchanged'] * 5
     assert len(api.requests) == second['http_requests'] == 1
+
+
+def test_a_slow_bulk_apply_is_still_idempotent(api, run, monkeypatch):
+    """Writing hundreds of silences takes a while; a duration counts from each one's own start."""
+    clock = [am.utcnow()]
+
+    def controller_now():  # each look from the module comes 3 s after the previous one
+        clock[0] += timedelta(seconds=3)
+        return clock[0]
+
+    monkeypatch.setattr(alertmanager_silence, 'utcnow', controller_now)
+    monkeypatch.setattr(am, 'utcnow', lambda: clock[0])  # the server's clock, the same time
+    assert run(main, bulk(5))['changed'] is True
+    ends = sorted(s['endsAt'] for s in api.silences.values())
+    assert ends[0] != ends[-1]
+    again = run(main, bulk(5))
+    assert again['changed'] is False, again['silences']
 
 
 def test_prune_expires_undeclared_silences_of_the_same_creator_only(api, run):
