@@ -120,8 +120,13 @@ class HttpApiError(Exception):
         super().__init__(message)
 
 
+def _reason(exc):
+    # URLError wraps the real error; ssl.SSLError also has a .reason, but it is only a string.
+    return exc.reason if isinstance(exc, URLError) else exc
+
+
 def _describe_connection_error(exc):
-    reason = getattr(exc, 'reason', exc)
+    reason = _reason(exc)
     if isinstance(reason, ConnectionRefusedError):
         return 'connection refused (is the server running and the URL right?)'
     if isinstance(reason, (socket.timeout, TimeoutError)):
@@ -134,7 +139,7 @@ def _describe_connection_error(exc):
 
 
 def _is_retryable_connection_error(exc, idempotent):
-    reason = getattr(exc, 'reason', exc)
+    reason = _reason(exc)
     if isinstance(reason, ssl.SSLError):
         # A certificate problem does not go away by asking again.
         return False

@@ -6,10 +6,13 @@ Tests stay apart by using their own created_by (the ``creator`` fixture).
 """
 
 import base64
+import datetime
+import ipaddress
 import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -20,6 +23,10 @@ from pathlib import Path
 
 import bcrypt
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 REPO = Path(__file__).resolve().parents[3]
 COLLECTIONS = REPO / '.build' / 'collections'  # made by ../conftest.py when missing
@@ -39,12 +46,13 @@ def free_port():
 class Alertmanager:
     """One running server, with a small HTTP client that does not use the collection's code."""
 
-    def __init__(self, workdir, name, auth=None, cluster_port=None, peers=()):
+    def __init__(self, workdir, name, *, auth=None, cluster_port=None, peers=(), tls=None):
         self.name = name
         self.auth = auth
+        self.tls = tls
         self.port = free_port()
         self.cluster_port = cluster_port
-        self.url = 'http://127.0.0.1:%d' % self.port
+        self.url = '%s://127.0.0.1:%d' % ('https' if tls else 'http', self.port)
         workdir.mkdir(parents=True)
         (workdir / 'alertmanager.yml').write_text(CONFIG)
         args = [
@@ -59,9 +67,15 @@ class Alertmanager:
         if cluster_port:
             # Loopback gossip settles fast; the defaults are tuned for real networks.
             args += ['--cluster.gossip-interval=100ms', '--cluster.pushpull-interval=2s']
+        web = []
         if auth:
             hashed = bcrypt.hashpw(auth[1].encode(), bcrypt.gensalt(rounds=4)).decode()
-            (workdir / 'web.yml').write_text('basic_auth_users:\n  %s: %s\n' % (auth[0], hashed))
+            web.append('basic_auth_users:\n  %s: %s' % (auth[0], hashed))
+        if tls:
+            web.append('tls_server_config:\n  cert_file: %(server_cert)s\n  key_file: %(server_key)s\n'
+                       '  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: %(ca)s' % tls)
+        if web:
+            (workdir / 'web.yml').write_text('\n'.join(web) + '\n')
             args.append('--web.config.file=%s' % (workdir / 'web.yml'))
         self.log = workdir / 'alertmanager.log'
         with open(self.log, 'wb') as log:
@@ -89,7 +103,11 @@ class Alertmanager:
         if self.auth:
             token = base64.b64encode(('%s:%s' % self.auth).encode()).decode()
             request.add_header('Authorization', 'Basic %s' % token)
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        context = None
+        if self.tls:
+            context = ssl.create_default_context(cafile=self.tls['ca'])
+            context.load_cert_chain(self.tls['client_cert'], self.tls['client_key'])
+        with urllib.request.urlopen(request, timeout=5, context=context) as response:  # noqa: S310
             raw = response.read()
         return json.loads(raw) if raw.strip() and path.startswith('/api/') else raw
 
@@ -144,6 +162,50 @@ def alertmanager(servers):
 def auth_alertmanager(servers):
     """A single server that wants HTTP basic auth (bcrypt user in --web.config.file)."""
     return servers('auth', auth=(USER, PASSWORD))
+
+
+def _issue(subject, key, issuer, issuer_key, *, ca=False, server=False):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+               .not_valid_after(now + datetime.timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if server:
+        builder = builder.add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+    if not ca:
+        usage = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
+        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+@pytest.fixture(scope='session')
+def pki(tmp_path_factory):
+    """A throw-away CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files."""
+    folder = tmp_path_factory.mktemp('pki')
+    paths = {}
+
+    def write(name, cert, key):
+        paths[name + '_cert' if name != 'ca' else 'ca'] = str(folder / ('%s.pem' % name))
+        (folder / ('%s.pem' % name)).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        paths[name + '_key'] = str(folder / ('%s.key' % name))
+        (folder / ('%s.key' % name)).write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'tradpal test CA')])
+    write('ca', _issue(ca_name, ca_key, ca_name, ca_key, ca=True), ca_key)
+    for name in ('server', 'client'):
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        write(name, _issue(subject, key, ca_name, ca_key, server=name == 'server'), key)
+    return paths
+
+
+@pytest.fixture(scope='session')
+def tls_alertmanager(servers, pki):
+    """A single server on HTTPS that requires a client certificate signed by the test CA."""
+    return servers('tls', tls=pki)
 
 
 @pytest.fixture(scope='session')

@@ -39,6 +39,32 @@ def test_credentials_from_the_environment(auth_alertmanager, basic_auth, creator
     assert [s['id'] for s in listed['silences']] == [made['silence']['id']]
 
 
+def test_tls_with_ca_and_client_certificate(tls_alertmanager, pki, creator, run_module):
+    args = dict(url=tls_alertmanager.url, matchers=['job="tls"'], comment='c', created_by=creator, duration='1h')
+    made = run_module('alertmanager_silence', ca_path=pki['ca'], client_cert=pki['client_cert'],
+                      client_key=pki['client_key'], **args)
+    assert made['changed'] is True, made
+    assert made['http_requests'] == 2
+    assert [s['id'] for s in tls_alertmanager.live(creator)] == [made['silence']['id']]
+
+    # The server's certificate is checked: without the CA it is refused, and not retried.
+    unknown_ca = run_module('alertmanager_silence', client_cert=pki['client_cert'], client_key=pki['client_key'],
+                            **args)
+    assert unknown_ca['failed'] is True
+    assert 'TLS error' in unknown_ca['msg']
+    assert 'CERTIFICATE_VERIFY_FAILED' in unknown_ca['msg']
+    assert unknown_ca['http_requests'] == 1
+    unchecked = run_module('alertmanager_silence', validate_certs=False, client_cert=pki['client_cert'],
+                           client_key=pki['client_key'], **args)
+    assert unchecked['changed'] is False, unchecked
+
+    # The server wants a client certificate.
+    anonymous = run_module('alertmanager_silence_info', url=tls_alertmanager.url, ca_path=pki['ca'], retries=0)
+    assert anonymous['failed'] is True
+    assert 'TLS error' in anonymous['msg']
+    assert 'CERTIFICATE' in anonymous['msg']
+
+
 def test_server_down_is_a_clear_error(run_module, unused_url):
     url = unused_url
     started = time.monotonic()

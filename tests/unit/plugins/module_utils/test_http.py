@@ -136,6 +136,11 @@ def test_tls_and_local_errors_are_not_retried():
     with pytest.raises(HttpApiError, match='TLS error'):
         api.request('GET', 'x')
     assert len(transport.calls) == 1
+    bare = ssl.SSLError(1, '[SSL: SSLV3_ALERT_BAD_CERTIFICATE] sslv3 alert bad certificate')
+    api, transport, _ = client(bare)
+    with pytest.raises(HttpApiError, match=r'TLS error: .*BAD_CERTIFICATE'):
+        api.request('GET', 'x')
+    assert len(transport.calls) == 1
     api, transport, _ = client(FileNotFoundError(2, 'No such file', '/etc/client.pem'))
     with pytest.raises(HttpApiError, match='No such file'):
         api.request('GET', 'x')
