@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# The ansible-galaxy/ansible-doc of the Python running the tests, not whatever PATH finds.
+BIN = Path(sys.executable).parent
 GALAXY = yaml.safe_load((ROOT / "galaxy.yml").read_text(encoding="utf-8"))
 
 
-def _run(*command, cwd, env=None):
+def _run(tool, *args, cwd, env=None):
+    command = [str(BIN / tool), *args]
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
