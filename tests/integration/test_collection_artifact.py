@@ -45,13 +45,16 @@ def test_artifact_holds_the_content_and_nothing_of_the_workbench(artifact):
 
 def test_artifact_installs_offline_and_its_content_resolves(artifact, tmp_path):
     collections = tmp_path / "collections"
+    # Only the throw-away path: the checkout (on ANSIBLE_COLLECTIONS_PATH in the test
+    # runner) would otherwise count as "already installed".
+    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections)}
     _run(
-        "ansible-galaxy", "collection", "install", "--offline", "-p", str(collections), str(artifact), cwd=tmp_path
+        "ansible-galaxy", "collection", "install", "--offline", "-p", str(collections), str(artifact),
+        cwd=tmp_path, env=env,
     )
     installed = collections / "ansible_collections" / "tradpal" / "monitoring"
     assert (installed / "MANIFEST.json").is_file()
 
-    env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(collections)}
     listing = _run("ansible-galaxy", "collection", "list", "-p", str(collections), cwd=tmp_path, env=env)
     assert f"tradpal.monitoring {GALAXY['version']}" in " ".join(listing.split())
     # The installed copy (not this checkout) answers for the collection's plugins and roles.
