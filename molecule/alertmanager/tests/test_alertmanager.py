@@ -1,0 +1,210 @@
+"""Alertmanager alone, from the distribution package: dedicated account, explicit flags,
+TLS and basic auth, the rendered config live, routing and inhibition as configured, amtool
+for the operator, silences kept across restarts; invalid input refused without touching
+the running Alertmanager; no secret in a --diff converge; config changes reload, not restart."""
+
+import json
+import re
+import time
+
+import yaml
+
+URL = "https://127.0.0.1:9093"
+CA = "/etc/ssl/molecule-cert.pem"
+CREDENTIALS = "operator:molecule-web-password"
+CURL = f"curl -fsS --cacert {CA} -u {CREDENTIALS}"
+CONFIG = "/etc/alertmanager/alertmanager.yml"
+SECRETS = ["molecule-smtp-secret-1", "molecule-slack-secret-1", "molecule-web-password"]
+# How Alertmanager's API shows a secret.
+MASKED = "<secret>"
+
+
+def api(host, path):
+    return json.loads(host.check_output(f"{CURL} {URL}{path}"))
+
+
+def main_pid(host):
+    return host.check_output("systemctl show -p MainPID --value prometheus-alertmanager")
+
+
+def reload_metrics(host):
+    body = host.check_output(f"{CURL} {URL}/metrics")
+    successful = re.search(r"^alertmanager_config_last_reload_successful (\S+)$", body, re.M).group(1)
+    stamp = re.search(r"^alertmanager_config_last_reload_success_timestamp_seconds (\S+)$", body, re.M).group(1)
+    return float(successful), float(stamp)
+
+
+def test_runs_as_the_dedicated_account(host):
+    service = host.service("prometheus-alertmanager")
+    assert service.is_running
+    assert service.is_enabled
+    assert host.check_output(f"ps -o user= -p {main_pid(host)}") == "alertmanager"
+    assert host.user("alertmanager").shell == "/usr/sbin/nologin"
+
+
+def test_every_flag_is_explicit_and_clustering_is_off(host):
+    argv = host.check_output(f"tr '\\0' '\\n' < /proc/{main_pid(host)}/cmdline").splitlines()
+    assert argv[0] == "/usr/bin/prometheus-alertmanager"
+    for flag in [
+        "--config.file=/etc/alertmanager/alertmanager.yml",
+        "--storage.path=/var/lib/alertmanager",
+        "--data.retention=120h",
+        "--web.listen-address=:9093",
+        "--web.config.file=/etc/alertmanager/web.yml",
+        "--cluster.listen-address=",
+    ]:
+        assert flag in argv
+    assert api(host, "/api/v2/status")["cluster"]["status"] == "disabled"
+
+
+def test_api_needs_tls_and_the_password(host):
+    code = "curl -s -o /dev/null -w '%{http_code}' --cacert " + CA
+    assert host.run(f"{code} {URL}/api/v2/status").stdout == "401"
+    assert host.run(f"{code} -u operator:wrong {URL}/api/v2/status").stdout == "401"
+    # Plain HTTP gets a TLS-level refusal (Go answers 400), never the API.
+    plain = host.run(f"curl -s -o /dev/null -w '%{{http_code}}' -u {CREDENTIALS} http://127.0.0.1:9093/api/v2/status")
+    assert plain.stdout == "400"
+
+
+def test_secret_files_are_not_world_readable(host):
+    config = host.file(CONFIG)
+    assert (config.user, config.group, config.mode) == ("root", "alertmanager", 0o640)
+    amtool_http = host.file("/etc/alertmanager/amtool_http.yml")
+    assert (amtool_http.user, amtool_http.group, amtool_http.mode) == ("root", "root", 0o600)
+    web = host.file("/etc/alertmanager/web.yml")
+    assert web.mode == 0o640
+    assert "molecule-web-password" not in web.content_string
+
+
+def test_status_serves_the_rendered_config(host):
+    rendered = yaml.safe_load(host.file(CONFIG).content_string)
+    live = yaml.safe_load(api(host, "/api/v2/status")["config"]["original"])
+    assert live["route"]["receiver"] == rendered["route"]["receiver"] == "email-notifications"
+    assert live["route"]["group_by"] == ["alertname"]
+    assert (live["route"]["group_wait"], live["route"]["group_interval"], live["route"]["repeat_interval"]) == (
+        "10s",
+        "10s",
+        "1h",
+    )
+    assert live["route"]["routes"][0]["receiver"] == "critical-notifications"
+    assert live["inhibit_rules"] == rendered["inhibit_rules"]
+    assert live["templates"] == ["/etc/alertmanager/templates/molecule.tmpl"]
+    assert [r["name"] for r in live["receivers"]] == ["email-notifications", "critical-notifications"]
+    critical = live["receivers"][1]
+    assert critical["email_configs"][0]["to"] == "oncall@molecule.test"
+    assert critical["slack_configs"][0]["channel"] == "#alerts"
+    assert critical["slack_configs"][0]["send_resolved"] is True
+    assert live["global"]["smtp_auth_password"] == MASKED
+    assert rendered["global"]["smtp_auth_password"] == SECRETS[0]
+
+
+def test_alerts_are_routed_and_a_critical_mutes_the_matching_warning(host):
+    name = f"MoleculeProbe{int(time.time())}"
+    alerts = [
+        {"labels": {"alertname": name, "severity": "critical", "instance": "probe:1"}},
+        {"labels": {"alertname": name, "severity": "warning", "instance": "probe:1"}},
+        {"labels": {"alertname": name, "severity": "warning", "instance": "probe:2"}},
+    ]
+    host.run_expect(
+        [0],
+        f"{CURL} -X POST -H 'Content-Type: application/json' -d '{json.dumps(alerts)}' {URL}/api/v2/alerts",
+    )
+    seen = {}
+    for _ in range(20):
+        got = api(host, f"/api/v2/alerts?filter=alertname%3D%22{name}%22")
+        seen = {(a["labels"]["severity"], a["labels"]["instance"]): a for a in got}
+        if len(seen) == 3 and seen[("warning", "probe:1")]["status"]["inhibitedBy"]:
+            break
+        time.sleep(1)
+    assert [r["name"] for r in seen[("critical", "probe:1")]["receivers"]] == ["critical-notifications"]
+    assert [r["name"] for r in seen[("warning", "probe:2")]["receivers"]] == ["email-notifications"]
+    assert seen[("warning", "probe:1")]["status"]["state"] == "suppressed"
+    assert seen[("warning", "probe:1")]["status"]["inhibitedBy"]
+    assert seen[("warning", "probe:2")]["status"]["state"] == "active"
+
+
+def test_operator_amtool_reaches_the_live_config(host):
+    # No flags: URL, login and CA come from the amtool config the role wrote.
+    assert host.check_output("amtool config routes test severity=critical") == "critical-notifications"
+    assert host.check_output("amtool config routes test severity=warning") == "email-notifications"
+    host.run_expect([0], "amtool config routes test --verify.receivers=critical-notifications severity=critical")
+
+
+def test_silences_survive_a_restart(host):
+    silence = host.check_output(
+        "amtool silence add --duration=1h --author=molecule --comment=persistence alertname=MoleculePersist"
+    )
+    try:
+        host.run_expect([0], "systemctl restart prometheus-alertmanager")
+        for _ in range(30):
+            if host.run(f"{CURL} {URL}/-/ready").rc == 0:
+                break
+            time.sleep(1)
+        assert silence in host.check_output("amtool silence query -q alertname=MoleculePersist").split()
+    finally:
+        host.run(f"amtool silence expire {silence}")
+
+
+def test_an_invalid_route_is_refused_and_the_running_config_stays(host, run_playbook):
+    before = host.check_output(f"sha256sum {CONFIG}")
+    pid = main_pid(host)
+    result = run_playbook(
+        "converge.yml", {"alertmanager_route": {"receiver": "no-such-receiver", "group_by": ["alertname"]}}
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert 'undefined receiver "no-such-receiver" used in route' in output, output
+    assert host.check_output(f"sha256sum {CONFIG}") == before
+    assert main_pid(host) == pid
+    live = yaml.safe_load(api(host, "/api/v2/status")["config"]["original"])
+    assert live["route"]["receiver"] == "email-notifications"
+
+
+def test_placeholder_secrets_are_refused_before_any_change(host, run_playbook):
+    before = host.check_output(f"sha256sum {CONFIG}")
+    result = run_playbook(
+        "converge.yml",
+        {
+            "alertmanager_smtp_auth_password": "your-password",
+            "alertmanager_slack_api_url": "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK",
+        },
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "placeholder secret" in output and "smtp_auth_password" in output, output
+    assert "placeholder Slack webhook" in output
+    assert "Install the distribution package" not in output
+    assert host.check_output(f"sha256sum {CONFIG}") == before
+
+
+def test_an_smtp_login_without_password_is_refused(run_playbook):
+    result = run_playbook("converge.yml", {"alertmanager_smtp_auth_password": ""})
+    assert result.returncode != 0
+    assert "without a password" in result.stdout + result.stderr
+
+
+def test_changed_secrets_reload_without_restart_and_never_show_in_diff(host, run_playbook):
+    pid = main_pid(host)
+    _, stamp_before = reload_metrics(host)
+    changed = {
+        "alertmanager_smtp_auth_password": "molecule-smtp-secret-2",
+        "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T000/B000/molecule-slack-secret-2",
+    }
+    try:
+        result = run_playbook("converge.yml", changed, diff=True)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert re.search(r"changed: \[alertmanager-single\]", output)
+        assert "Reload Alertmanager and check that the new configuration took" in output
+        assert "RUNNING HANDLER [tradpal.monitoring.alertmanager : Restart alertmanager]" not in output
+        for secret in [*SECRETS, "molecule-smtp-secret-2", "molecule-slack-secret-2"]:
+            assert secret not in output
+        assert main_pid(host) == pid
+        successful, stamp_after = reload_metrics(host)
+        assert successful == 1
+        assert stamp_after > stamp_before
+        assert "molecule-smtp-secret-2" in host.file(CONFIG).content_string
+    finally:
+        restored = run_playbook("converge.yml")
+        assert restored.returncode == 0, restored.stdout
+    assert "molecule-smtp-secret-1" in host.file(CONFIG).content_string

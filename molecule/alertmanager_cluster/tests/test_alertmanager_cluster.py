@@ -1,0 +1,137 @@
+"""Three Alertmanagers from a verified release tarball form one gossip cluster: every
+member sees all three, silences replicate within 15 s, two members carry on while the
+third is stopped, and it rejoins (with what it missed) when started again."""
+
+import json
+import os
+import time
+
+import testinfra
+from testinfra.utils.ansible_runner import AnsibleRunner
+
+INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
+MEMBERS = sorted(AnsibleRunner(INVENTORY).get_hosts("alertmanager"))
+testinfra_hosts = MEMBERS
+
+URL = "http://127.0.0.1:9093"
+REPLICATION_SECONDS = 15
+
+
+def members():
+    return [testinfra.get_host(f"ansible://{name}", ansible_inventory=INVENTORY) for name in MEMBERS]
+
+
+def address(member):
+    return member.check_output("hostname -I").split()[0]
+
+
+def status(member):
+    return json.loads(member.check_output(f"curl -fsS {URL}/api/v2/status"))
+
+
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while True:
+        result = predicate()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(1)
+
+
+def cluster_of(member, size):
+    def settled():
+        cluster = status(member)["cluster"]
+        return cluster if cluster["status"] == "ready" and len(cluster["peers"]) == size else None
+
+    return settled
+
+
+def add_silence(member, alertname):
+    return member.check_output(
+        f"amtool --alertmanager.url={URL} silence add --duration=1h --author=molecule "
+        f"--comment=replication alertname={alertname}"
+    )
+
+
+def has_silence(member, silence):
+    return member.run(f"curl -fsS -o /dev/null {URL}/api/v2/silence/{silence}").rc == 0
+
+
+def test_binaries_come_from_the_tarball(host):
+    for binary in ["alertmanager", "amtool"]:
+        installed = host.file(f"/usr/local/bin/{binary}")
+        assert (installed.user, installed.mode) == ("root", 0o755)
+    assert "alertmanager, version" in host.check_output("/usr/local/bin/alertmanager --version 2>&1")
+    assert 'alertmanager.url: "http://127.0.0.1:9093"' in host.file("/etc/amtool/config.yml").content_string
+
+
+def test_runs_hardened_as_the_dedicated_account(host):
+    service = host.service("alertmanager")
+    assert service.is_running
+    assert service.is_enabled
+    pid = host.check_output("systemctl show -p MainPID --value alertmanager")
+    assert host.check_output(f"ps -o user= -p {pid}") == "alertmanager"
+    props = dict(
+        line.split("=", 1)
+        for line in host.check_output(
+            "systemctl show alertmanager -p ProtectSystem -p NoNewPrivileges -p ReadWritePaths"
+        ).splitlines()
+    )
+    assert props == {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "ReadWritePaths": "/var/lib/alertmanager"}
+
+
+def test_flags_name_every_other_member(host):
+    pid = host.check_output("systemctl show -p MainPID --value alertmanager")
+    argv = host.check_output(f"tr '\\0' '\\n' < /proc/{pid}/cmdline").splitlines()
+    own = address(host)
+    others = {address(member) for member in members()} - {own}
+    assert "--cluster.listen-address=0.0.0.0:9094" in argv
+    assert f"--cluster.advertise-address={own}:9094" in argv
+    assert {a.split("=", 1)[1] for a in argv if a.startswith("--cluster.peer=")} == {f"{ip}:9094" for ip in others}
+    assert len(others) == 2
+    assert "--cluster.reconnect-interval=5s" in argv
+
+
+def test_every_member_is_ready_with_three_peers(host):
+    cluster = wait_for(cluster_of(host, 3), 60)
+    assert cluster, status(host)["cluster"]
+    assert len({peer["address"] for peer in cluster["peers"]}) == 3
+
+
+def test_a_silence_reaches_every_member_within_15_seconds():
+    first, *others = members()
+    silence = add_silence(first, "MoleculeReplication")
+    try:
+        for member in others:
+            assert wait_for(lambda m=member: has_silence(m, silence), REPLICATION_SECONDS), address(member)
+    finally:
+        first.run(f"amtool --alertmanager.url={URL} silence expire {silence}")
+
+
+def test_two_members_carry_on_without_the_third_which_rejoins():
+    one, two, three = members()
+    three.run_expect([0], "systemctl stop alertmanager")
+    try:
+        assert wait_for(cluster_of(one, 2), 60), status(one)["cluster"]
+        silence = add_silence(two, "MoleculeDegraded")
+        assert wait_for(lambda: has_silence(one, silence), REPLICATION_SECONDS)
+    finally:
+        three.run_expect([0], "systemctl start alertmanager")
+    for member in (one, two, three):
+        assert wait_for(cluster_of(member, 3), 60), status(member)["cluster"]
+    # The member that was away catches up with what it missed.
+    assert wait_for(lambda: has_silence(three, silence), REPLICATION_SECONDS)
+    two.run(f"amtool --alertmanager.url={URL} silence expire {silence}")
+
+
+def test_a_bad_extra_flag_is_refused_before_the_unit_changes(run_playbook):
+    unit = "/etc/systemd/system/alertmanager.service"
+    before = {m.check_output(f"sha256sum {unit}") for m in members()}
+    pids = [m.check_output("systemctl show -p MainPID --value alertmanager") for m in members()]
+    result = run_playbook("converge.yml", {"alertmanager_extra_flags": ["--no-such-flag"]})
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "alertmanager: error: unknown long flag" in output, output
+    assert "--no-such-flag" in output
+    assert {m.check_output(f"sha256sum {unit}") for m in members()} == before
+    assert [m.check_output("systemctl show -p MainPID --value alertmanager") for m in members()] == pids
