@@ -1,0 +1,188 @@
+"""Prometheus from the distribution package: it serves its API, scrapes itself and a
+node_exporter, loads every shipped alert, alerts to every Alertmanager of the group;
+invalid rules or configs never go live; changes are reloaded without a restart."""
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import yaml
+from testinfra.utils.ansible_runner import AnsibleRunner
+
+testinfra_hosts = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"]).get_hosts("prometheus")
+
+API = "http://127.0.0.1:9090"
+SCENARIO = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+SHIPPED_RULES = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "roles" / "prometheus" / "files" / "rules"
+NODE_HOST = "prometheus-pkg-node"
+
+
+def api(host, path):
+    return json.loads(host.check_output(f"curl -fsS '{API}{path}'"))["data"]
+
+
+def wait_for(check, timeout=60):
+    """Poll check() until it returns a truthy value; return the last value."""
+    deadline = time.time() + timeout
+    while True:
+        value = check()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(2)
+
+
+def shipped_alerts(disabled=()):
+    alerts = set()
+    for rule_file in SHIPPED_RULES.glob("*.rules.yml"):
+        for group in yaml.safe_load(rule_file.read_text())["groups"]:
+            if group["name"] not in disabled:
+                alerts.update(rule["alert"] for rule in group["rules"] if "alert" in rule)
+    return alerts
+
+
+def loaded_alerts(host):
+    return {rule["name"] for group in api(host, "/api/v1/rules")["groups"] for rule in group["rules"]}
+
+
+def live_files(host):
+    return host.check_output("find /etc/prometheus -type f -newermt 2000-01-01 | sort | xargs sha256sum")
+
+
+def main_pid(host):
+    return host.check_output("systemctl show -p MainPID --value prometheus")
+
+
+def test_service_runs_as_the_distribution_account(host):
+    service = host.service("prometheus")
+    assert service.is_running
+    assert service.is_enabled
+    assert host.check_output("ps -o user= -C prometheus").split() == ["prometheus"]
+
+
+def test_ready(host):
+    assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
+
+
+def test_flags_from_variables_are_in_effect(host):
+    flags = api(host, "/api/v1/status/flags")
+    assert flags["storage.tsdb.retention.time"] == "8d8h"  # 200h, as Prometheus prints it
+    assert flags["storage.tsdb.path"] == "/var/lib/prometheus/metrics2"
+    assert flags["web.enable-lifecycle"] == "true"
+    assert flags["config.file"] == "/etc/prometheus/prometheus.yml"
+
+
+def test_config_and_rule_files_are_not_world_readable(host):
+    for path in ["/etc/prometheus/prometheus.yml", "/etc/prometheus/rules.d/node.rules.yml"]:
+        f = host.file(path)
+        assert (f.user, f.group, f.mode) == ("root", "prometheus", 0o640), path
+
+
+def test_self_and_node_exporter_targets_are_up(host):
+    def targets():
+        active = api(host, "/api/v1/targets")["activeTargets"]
+        healthy = {t["labels"]["job"]: t for t in active if t["health"] == "up"}
+        return healthy if {"prometheus", "node"} <= healthy.keys() else None
+
+    healthy = wait_for(targets)
+    assert healthy, api(host, "/api/v1/targets")
+    assert healthy["node"]["labels"]["instance"] == f"{NODE_HOST}:9100"
+    assert healthy["node"]["labels"]["source"] == "file_sd"  # label from the file_sd target file
+    assert healthy["prometheus"]["labels"]["instance"] == "prometheus-pkg:9090"
+
+
+def test_relabelling_drops_go_metrics_of_the_node_job(host):
+    def node_cpu():
+        return api(host, "/api/v1/query?query=count(node_cpu_seconds_total)")["result"]
+
+    assert wait_for(node_cpu)
+    assert api(host, "/api/v1/query?query=count(go_goroutines%7Bjob%3D%22node%22%7D)")["result"] == []
+    # The self-scrape has no such rule: its Go metrics stay.
+    assert api(host, "/api/v1/query?query=go_goroutines%7Bjob%3D%22prometheus%22%7D")["result"]
+
+
+def test_external_labels_are_set(host):
+    config = yaml.safe_load(api(host, "/api/v1/status/config")["yaml"])
+    assert config["global"]["external_labels"] == {"environment": "molecule"}
+
+
+def test_every_shipped_alert_and_the_users_rules_are_loaded(host):
+    assert loaded_alerts(host) == shipped_alerts() | {"MoleculeProbe"}
+
+
+def test_alerts_go_to_every_alertmanager_of_the_group(host):
+    urls = {a["url"] for a in api(host, "/api/v1/alertmanagers")["activeAlertmanagers"]}
+    assert urls == {
+        "http://prometheus-pkg:9093/api/v2/alerts",
+        f"http://{NODE_HOST}:9093/api/v2/alerts",
+    }
+
+
+def test_check_mode_reports_changes_and_changes_nothing(host, run_playbook):
+    before = live_files(host)
+    result = run_playbook("prometheus.yml", {"molecule_node_scrape_interval": "45s"}, check=True, diff=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"prometheus-pkg\s+: ok=\d+\s+changed=[1-9]", result.stdout), result.stdout
+    assert "+  scrape_interval: 45s" in result.stdout
+    assert live_files(host) == before
+
+
+def test_invalid_rule_fails_with_promtool_message_and_nothing_changes(host, run_playbook):
+    before_files, before_alerts, pid = live_files(host), loaded_alerts(host), main_pid(host)
+    rules = [str(SCENARIO / "files" / "molecule.rules.yml"), str(SCENARIO / "files" / "invalid.rules.yml")]
+
+    result = run_playbook("prometheus.yml", {"molecule_rule_files": rules})
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "unclosed left parenthesis" in output, output  # promtool's own message
+    assert not host.file("/etc/prometheus/rules.d/invalid.rules.yml").exists
+    assert live_files(host) == before_files
+    assert loaded_alerts(host) == before_alerts
+    assert "NeverLoaded" not in loaded_alerts(host)
+    assert main_pid(host) == pid
+
+
+def test_invalid_config_fails_with_promtool_message_and_nothing_changes(host, run_playbook):
+    before_files, pid = live_files(host), main_pid(host)
+
+    result = run_playbook("prometheus.yml", {"prometheus_global": {"scrape_interval": "fortnightly"}})
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert re.search(r'not a valid duration string: \\*"fortnightly', output), output  # promtool's message
+    assert live_files(host) == before_files
+    assert main_pid(host) == pid
+
+
+# Last: it leaves the changed configuration in place.
+def test_changes_are_reloaded_without_restart_and_stale_files_removed(host, run_playbook):
+    pid = main_pid(host)
+    started = api(host, "/api/v1/query?query=process_start_time_seconds%7Bjob%3D%22prometheus%22%7D")["result"]
+    node_file_sd = [{"targets": [f"{NODE_HOST}:9100"], "labels": {"source": "file_sd"}}]
+
+    result = run_playbook(
+        "prometheus.yml",
+        {
+            "molecule_node_scrape_interval": "30s",
+            "prometheus_shipped_rule_groups_disabled": ["redis"],
+            "prometheus_file_sd_targets": {"node": node_file_sd},
+        },
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Reload Prometheus and check that the new configuration took" in result.stdout
+    config = yaml.safe_load(api(host, "/api/v1/status/config")["yaml"])
+    node_job = next(job for job in config["scrape_configs"] if job["job_name"] == "node")
+    assert node_job["scrape_interval"] == "30s"
+    assert loaded_alerts(host) == shipped_alerts(disabled={"redis"}) | {"MoleculeProbe"}
+    assert not host.file("/etc/prometheus/rules.d/redis.rules.yml").exists
+    assert not host.file("/etc/prometheus/file_sd/spare.yml").exists
+    assert host.file("/etc/prometheus/file_sd/node.yml").exists
+    # Reloaded, not restarted.
+    assert main_pid(host) == pid
+    after = api(host, "/api/v1/query?query=process_start_time_seconds%7Bjob%3D%22prometheus%22%7D")["result"]
+    assert after[0]["value"][1] == started[0]["value"][1]
+    metrics = host.check_output(f"curl -fsS {API}/metrics")
+    assert re.search(r"^prometheus_config_last_reload_successful 1$", metrics, re.M)

@@ -1,0 +1,134 @@
+"""Prometheus from a verified release tarball: own hardened unit, TLS and basic auth on
+every endpoint (the self-scrape logs in), a route prefix, retention by time and size,
+some shipped groups off, no Alertmanager, and changes reloaded by SIGHUP."""
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import yaml
+from testinfra.utils.ansible_runner import AnsibleRunner
+
+testinfra_hosts = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"]).get_hosts("prometheus")
+
+BASE = "https://127.0.0.1:9090/prom"
+CURL = "curl -sS --cacert /etc/ssl/prometheus-molecule/cert.pem"
+CREDENTIALS = "grafana:molecule-grafana-password"
+SHIPPED_RULES = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "roles" / "prometheus" / "files" / "rules"
+
+
+def api(host, path):
+    return json.loads(host.check_output(f"{CURL} -f -u {CREDENTIALS} '{BASE}{path}'"))["data"]
+
+
+def status(host, url, options=""):
+    return host.check_output(f"{CURL} {options} -o /dev/null -w '%{{http_code}}' '{url}'")
+
+
+def main_pid(host):
+    return host.check_output("systemctl show -p MainPID --value prometheus")
+
+
+def test_binaries_come_from_the_tarball_without_console_files(host):
+    for name in ["prometheus", "promtool"]:
+        binary = host.file(f"/usr/local/bin/{name}")
+        assert (binary.user, binary.mode) == ("root", 0o755), name
+    assert "prometheus, version" in host.check_output("/usr/local/bin/prometheus --version 2>&1")
+    assert not host.package("prometheus").is_installed
+    assert not host.file("/etc/prometheus/consoles").exists
+
+
+def test_runs_as_its_account_under_a_hardened_unit(host):
+    assert host.service("prometheus").is_enabled
+    assert host.check_output("ps -o user= -C prometheus").split() == ["prometheus"]
+    props = dict(
+        line.split("=", 1)
+        for line in host.check_output(
+            "systemctl show prometheus -p FragmentPath -p ProtectSystem -p NoNewPrivileges -p PrivateTmp "
+            "-p ProtectHome -p ReadWritePaths"
+        ).splitlines()
+    )
+    assert props == {
+        "FragmentPath": "/etc/systemd/system/prometheus.service",
+        "ProtectSystem": "strict",
+        "NoNewPrivileges": "yes",
+        "PrivateTmp": "yes",
+        "ProtectHome": "yes",
+        "ReadWritePaths": "/var/lib/prometheus/metrics2",
+    }
+    # Only the data directory is writable, and the TSDB is there.
+    assert host.file("/var/lib/prometheus/metrics2/wal").is_directory
+    assert host.file("/var/lib/prometheus/metrics2").user == "prometheus"
+
+
+def test_every_endpoint_needs_the_password_and_tls(host):
+    assert status(host, f"{BASE}/-/ready") == "401"
+    assert status(host, f"{BASE}/api/v1/query?query=up", "-u grafana:wrong") == "401"
+    assert status(host, f"{BASE}/-/ready", f"-u {CREDENTIALS}") == "200"
+    assert status(host, f"{BASE}/-/ready", "-u ansible:molecule-ansible-password") == "200"
+    assert host.run("curl -s http://127.0.0.1:9090/prom/-/ready").stdout != "Prometheus Server is Ready."
+
+
+def test_web_config_holds_hashes_not_passwords(host):
+    web = host.file("/etc/prometheus/web.yml")
+    assert (web.user, web.group, web.mode) == ("root", "prometheus", 0o640)
+    assert "molecule-" not in web.content_string
+    assert re.search(r'^  "grafana": "\$2[aby]\$', web.content_string, re.M)
+
+
+def test_flags_from_variables_are_in_effect(host):
+    flags = api(host, "/api/v1/status/flags")
+    assert flags["storage.tsdb.retention.time"] == "12h"
+    assert flags["storage.tsdb.retention.size"] == "1GiB"
+    assert flags["web.external-url"] == "https://prometheus-archive:9090/prom/"
+    assert flags["web.enable-lifecycle"] == "false"
+    assert flags["query.max-concurrency"] == "7"
+
+
+def test_self_scrape_logs_in_and_node_exporter_is_up(host):
+    deadline = time.time() + 60
+    while True:
+        active = api(host, "/api/v1/targets")["activeTargets"]
+        up = {t["labels"]["job"] for t in active if t["health"] == "up"}
+        if {"prometheus", "node"} <= up or time.time() > deadline:
+            break
+        time.sleep(2)
+    assert {"prometheus", "node"} <= up, active
+    self_target = next(t for t in active if t["labels"]["job"] == "prometheus")
+    assert self_target["scrapeUrl"] == "https://127.0.0.1:9090/prom/metrics"
+
+
+def test_disabled_groups_are_left_out(host):
+    groups = {group["name"] for group in api(host, "/api/v1/rules")["groups"]}
+    assert groups == {"alertmanager", "node", "prometheus", "tradpal_services"}
+    shipped = {path.name.removesuffix(".rules.yml") for path in SHIPPED_RULES.glob("*.rules.yml")}
+    assert shipped - groups == {"redis", "tradpal_trading"}
+    assert sorted(host.file("/etc/prometheus/rules.d").listdir()) == sorted(f"{g}.rules.yml" for g in groups)
+
+
+def test_no_alertmanager_group_means_no_alerting_section(host):
+    config = yaml.safe_load(api(host, "/api/v1/status/config")["yaml"])
+    assert not config.get("alerting", {}).get("alertmanagers")
+    assert api(host, "/api/v1/alertmanagers")["activeAlertmanagers"] == []
+
+
+def test_diff_shows_no_credentials(host, run_playbook):
+    result = run_playbook("prometheus.yml", {"molecule_node_scrape_interval": "45s"}, check=True, diff=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "molecule-ansible-password" not in result.stdout + result.stderr
+    assert "molecule-grafana-password" not in result.stdout + result.stderr
+    assert re.search(r"Install the Prometheus configuration\] \*+\nchanged:", result.stdout), result.stdout
+
+
+def test_changes_are_reloaded_by_signal_without_restart(host, run_playbook):
+    pid = main_pid(host)
+
+    result = run_playbook("prometheus.yml", {"molecule_node_scrape_interval": "30s"})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Ask the daemon to reload with a signal" in result.stdout
+    config = yaml.safe_load(api(host, "/api/v1/status/config")["yaml"])
+    assert next(j for j in config["scrape_configs"] if j["job_name"] == "node")["scrape_interval"] == "30s"
+    assert main_pid(host) == pid
