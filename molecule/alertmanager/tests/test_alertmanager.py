@@ -160,27 +160,32 @@ def test_an_invalid_route_is_refused_and_the_running_config_stays(host, run_play
     assert live["route"]["receiver"] == "email-notifications"
 
 
-def test_placeholder_secrets_are_refused_before_any_change(host, run_playbook):
+def test_placeholder_and_missing_secrets_are_refused_before_any_change(host, run_playbook):
     before = host.check_output(f"sha256sum {CONFIG}")
+    seed_slack = "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK"
     result = run_playbook(
         "converge.yml",
         {
-            "alertmanager_smtp_auth_password": "your-password",
-            "alertmanager_slack_api_url": "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK",
+            "alertmanager_smtp_auth_password": "",
+            "alertmanager_receivers": [
+                {
+                    "name": "email-notifications",
+                    "email_configs": [{"to": "oncall@molecule.test", "auth_password": "your-password"}],
+                },
+                {"name": "critical-notifications", "slack_configs": [{"api_url": seed_slack}]},
+            ],
+            "alertmanager_basic_auth_users": {"operator": "admin"},
         },
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "placeholder secret" in output and "smtp_auth_password" in output, output
+    # Every problem is named at once, by variable or config key, never by value.
+    assert "SMTP auth is configured (smtp_auth_username) without a password" in output, output
+    assert "placeholder secret" in output and "in: auth_password." in output
     assert "placeholder Slack webhook" in output
+    assert "empty or well-known password for: operator" in output
     assert "Install the distribution package" not in output
     assert host.check_output(f"sha256sum {CONFIG}") == before
-
-
-def test_an_smtp_login_without_password_is_refused(run_playbook):
-    result = run_playbook("converge.yml", {"alertmanager_smtp_auth_password": ""})
-    assert result.returncode != 0
-    assert "without a password" in result.stdout + result.stderr
 
 
 def test_changed_secrets_reload_without_restart_and_never_show_in_diff(host, run_playbook):
