@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: 500 Alertmanager silences in one task versus one silence per loop item.
 
 Starts two real Alertmanagers (Debian's prometheus-alertmanager, loopback, empty storage),
@@ -193,11 +192,12 @@ def main():
                     counts = proxy.take()
                     measured.update(name=name, phase=phase, requests=sum(counts.values()), by_method=dict(counts))
                     rows.append(measured)
-                    print('%-4s %-15s %7.1f s %5d requests %s' % (name, phase, measured['seconds'],
-                                                                measured['requests'], dict(counts)), flush=True)
+                    line = '%-4s %-15s %7.1f s %5d requests %s' % (
+                        name, phase, measured['seconds'], measured['requests'], dict(counts))
+                    print(line, flush=True)
                 live = [s for s in server.request('GET', '/api/v2/silences') if s['status']['state'] == 'active']
-                assert len(live) == options.count, 'expected %d active silences, found %d' % (options.count,
-                                                                                               len(live))
+                assert len(live) == options.count, 'expected %d active silences, found %d' % (
+                    options.count, len(live))
         finally:
             for server in servers:
                 server.stop()

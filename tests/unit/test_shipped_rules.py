@@ -116,7 +116,7 @@ def test_promtool_test_rules(test_file):
 
 @pytest.mark.parametrize("rule_file", RULE_FILES, ids=_ids(RULE_FILES))
 def test_every_alert_has_firing_and_not_firing_case(rule_file):
-    alerts = {rule["alert"] for _, rule in _alerting_rules(rule_file)}
+    alerts = {rule["alert"] for _unused, rule in _alerting_rules(rule_file)}
     firing, not_firing = set(), set()
     for test_file in TEST_FILES:
         for loaded, alertname, exp_alerts in _alert_cases(test_file):
@@ -135,8 +135,8 @@ def test_test_cases_name_loaded_alerts_and_check_annotations(test_file):
     doc = _load(test_file)
     loaded = _loaded_rule_files(test_file, doc)
     assert loaded, f"{test_file.name}: rule_files match no file"
-    defined = {rule["alert"] for rule_file in loaded for _, rule in _alerting_rules(rule_file)}
-    for _, alertname, exp_alerts in _alert_cases(test_file):
+    defined = {rule["alert"] for rule_file in loaded for _unused, rule in _alerting_rules(rule_file)}
+    for _unused, alertname, exp_alerts in _alert_cases(test_file):
         assert alertname in defined, f"{test_file.name}: alert {alertname!r} is not defined in its rule_files"
         for expected in exp_alerts:
             labels = expected.get("exp_labels") or {}
@@ -166,7 +166,7 @@ def test_rule_file_conventions(rule_file):
     assert len(groups) == 1, "one rule group per file"
     assert groups[0]["name"] == rule_file.name.removesuffix(".rules.yml"), "file is named after its group"
 
-    for _, rule in _alerting_rules(rule_file):
+    for _unused, rule in _alerting_rules(rule_file):
         name = rule["alert"]
         assert "for" in rule, f"{name}: set for: explicitly"
         assert rule.get("labels", {}).get("severity") in SEVERITIES, (
@@ -183,7 +183,7 @@ def test_group_and_alert_names_unique_and_documented():
     groups, alerts = [], []
     for rule_file in RULE_FILES:
         groups.extend(group["name"] for group in _load(rule_file)["groups"])
-        alerts.extend(rule["alert"] for _, rule in _alerting_rules(rule_file))
+        alerts.extend(rule["alert"] for _unused, rule in _alerting_rules(rule_file))
     assert len(groups) == len(set(groups)), f"duplicate group names: {groups}"
     assert len(alerts) == len(set(alerts)), f"duplicate alert names: {alerts}"
     undocumented = [name for name in groups + alerts if f"`{name}`" not in doc]

@@ -110,7 +110,7 @@ def test_alerts_are_routed_and_a_critical_mutes_the_matching_warning(host):
         f"{CURL} -X POST -H 'Content-Type: application/json' -d '{json.dumps(alerts)}' {URL}/api/v2/alerts",
     )
     seen = {}
-    for _ in range(20):
+    for _unused in range(20):
         got = api(host, f"/api/v2/alerts?filter=alertname%3D%22{name}%22")
         seen = {(a["labels"]["severity"], a["labels"]["instance"]): a for a in got}
         if len(seen) == 3 and seen[("warning", "probe:1")]["status"]["inhibitedBy"]:
@@ -136,7 +136,7 @@ def test_silences_survive_a_restart(host):
     )
     try:
         host.run_expect([0], "systemctl restart prometheus-alertmanager")
-        for _ in range(30):
+        for _unused in range(30):
             if host.run(f"{CURL} {URL}/-/ready").rc == 0:
                 break
             time.sleep(1)
@@ -190,7 +190,7 @@ def test_placeholder_and_missing_secrets_are_refused_before_any_change(host, run
 
 def test_changed_secrets_reload_without_restart_and_never_show_in_diff(host, run_playbook):
     pid = main_pid(host)
-    _, stamp_before = reload_metrics(host)
+    _unused, stamp_before = reload_metrics(host)
     changed = {
         "alertmanager_smtp_auth_password": "molecule-smtp-secret-2",
         "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T000/B000/molecule-slack-secret-2",

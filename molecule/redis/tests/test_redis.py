@@ -81,7 +81,7 @@ def test_exporter_reports_redis_up(host):
     assert service.is_running
     assert service.is_enabled
     body = ""
-    for _ in range(10):
+    for _unused in range(10):
         body = host.check_output("curl -fsS http://127.0.0.1:9121/metrics")
         if re.search(r"^redis_up 1$", body, re.M):
             break

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 REPO = Path(__file__).resolve().parents[3]
-COLLECTIONS = REPO / '.build' / 'collections'  # made by ../conftest.py when missing
+COLLECTIONS = REPO / '.build' / 'collections'  # made by tests/conftest.py when missing
 BINARY = Path(os.environ.get('ALERTMANAGER_BINARY', '/usr/bin/prometheus-alertmanager'))
 MODULES = REPO / 'plugins' / 'modules'
 BIN = Path(sys.executable).parent
@@ -264,8 +264,8 @@ def run_module(tmp_path):
         try:
             return json.loads(done.stdout)
         except ValueError:
-            pytest.fail('%s printed no JSON result (rc=%d):\n%s\n%s' % (name, done.returncode, done.stdout,
-                                                                         done.stderr))
+            pytest.fail('%s printed no JSON result (rc=%d):\n%s\n%s' % (
+                name, done.returncode, done.stdout, done.stderr))
     return run
 
 

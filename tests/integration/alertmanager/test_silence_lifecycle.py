@@ -124,7 +124,7 @@ def test_duplicates_left_by_other_tools_are_folded_into_one(alertmanager, creato
     body = {'matchers': [{'name': 'job', 'value': 'db', 'isRegex': False, 'isEqual': True}],
             'createdBy': creator, 'comment': 'deploy window',
             'startsAt': datetime.now(UTC).isoformat(), 'endsAt': (datetime.now(UTC) + timedelta(hours=1)).isoformat()}
-    ids = [alertmanager.request('POST', '/api/v2/silences', body)['silenceID'] for _ in range(3)]
+    ids = [alertmanager.request('POST', '/api/v2/silences', body)['silenceID'] for _unused in range(3)]
     result = run_module('alertmanager_silence', **silence_args(matchers=['job="db"'], duration='1h'))
     assert result['changed'] is True
     assert result['silence']['id'] in ids

@@ -137,7 +137,7 @@ def one(specs, silences, **kwargs):
 
 
 def test_missing_silence_is_created_starting_now_and_ending_after_the_duration():
-    change, _ = one(spec(), [existing(state='expired'), existing('s2', comment='other')])
+    change, _unused = one(spec(), [existing(state='expired'), existing('s2', comment='other')])
     assert change.action == 'create'
     assert change.payload == {
         'matchers': [{'name': 'alertname', 'value': 'Deploy', 'isRegex': False, 'isEqual': True},
@@ -155,25 +155,25 @@ def test_missing_silence_is_created_starting_now_and_ending_after_the_duration()
 
 
 def test_stamp_moves_now_to_the_moment_of_sending():
-    change, _ = one(spec(duration='2h'), [])
+    change, _unused = one(spec(duration='2h'), [])
     change.stamp(T0 + timedelta(seconds=42))
     assert (change.payload['startsAt'], change.payload['endsAt']) == ('2030-05-01T11:59:42.000Z',
                                                                       '2030-05-01T14:00:42.000Z')
     assert (change.after['starts_at'], change.after['ends_at']) == ('2030-05-01T12:00:42.000Z',
                                                                     '2030-05-01T14:00:42.000Z')
-    fixed_end, _ = one(spec(ends_at='2030-05-01T15:00:00Z', duration=None), [])
+    fixed_end, _unused = one(spec(ends_at='2030-05-01T15:00:00Z', duration=None), [])
     fixed_end.stamp(T0 + timedelta(seconds=42))
     assert fixed_end.payload['endsAt'] == '2030-05-01T15:00:00.000Z'
-    future, _ = one(spec(starts_at='2030-05-01T13:00:00Z'), [])
+    future, _unused = one(spec(starts_at='2030-05-01T13:00:00Z'), [])
     future.stamp(T0 + timedelta(seconds=42))
     assert future.payload['startsAt'] == '2030-05-01T13:00:00.000Z'
-    extended, _ = one(spec(duration='4h'), [existing()])
+    extended, _unused = one(spec(duration='4h'), [existing()])
     extended.stamp(T0 + timedelta(seconds=42))
     assert extended.payload['startsAt'] == '2030-05-01T11:00:00.000Z'
 
 
 def test_a_future_start_creates_a_pending_silence():
-    change, _ = one(spec(starts_at='2030-05-02T00:00:00+02:00', duration='1h'), [])
+    change, _unused = one(spec(starts_at='2030-05-02T00:00:00+02:00', duration='1h'), [])
     assert change.payload['startsAt'] == '2030-05-01T22:00:00.000Z'
     assert change.payload['endsAt'] == '2030-05-01T23:00:00.000Z'
     assert change.after['state'] == 'pending'
@@ -182,7 +182,7 @@ def test_a_future_start_creates_a_pending_silence():
 def test_rerun_with_the_same_duration_changes_nothing():
     # Created an hour ago with duration 2h; the server started it a few milliseconds late.
     active = existing(starts_at=T0 - HOUR + timedelta(milliseconds=300), ends_at=T0 + HOUR)
-    change, _ = one(spec(matchers=['job="api"', 'alertname="Deploy"']), [active])
+    change, _unused = one(spec(matchers=['job="api"', 'alertname="Deploy"']), [active])
     assert change.action == 'unchanged'
     assert change.payload is None
     assert not change.changed
@@ -197,14 +197,14 @@ def test_end_times_compare_to_the_second():
 
 
 def test_a_past_start_on_an_active_silence_is_no_change():
-    change, _ = one(spec(starts_at='2030-05-01T11:59:00Z', ends_at='2030-05-01T13:00:00Z', duration=None),
-                    [existing()])
+    declared = spec(starts_at='2030-05-01T11:59:00Z', ends_at='2030-05-01T13:00:00Z', duration=None)
+    change, _unused = one(declared, [existing()])
     assert change.action == 'unchanged'
 
 
 def test_extending_updates_in_place_with_the_stored_start_and_matcher_order():
     active = existing(matchers=('job="api"', 'alertname="Deploy"'), starts_at_text='2030-05-01T11:00:00.123456Z')
-    change, _ = one(spec(duration='4h'), [active])
+    change, _unused = one(spec(duration='4h'), [active])
     assert change.action == 'update'
     assert change.differences == ['ends_at']
     assert change.replace is False
@@ -220,7 +220,7 @@ def test_extending_updates_in_place_with_the_stored_start_and_matcher_order():
 
 
 def test_shortening_is_an_update_too():
-    change, _ = one(spec(ends_at='2030-05-01T12:30:00Z', duration=None), [existing()])
+    change, _unused = one(spec(ends_at='2030-05-01T12:30:00Z', duration=None), [existing()])
     assert (change.action, change.replace, change.payload['endsAt']) == ('update', False, '2030-05-01T12:30:00.000Z')
 
 
@@ -230,13 +230,13 @@ def test_a_duration_that_already_ran_out_is_an_error():
 
 
 def test_expired_silences_do_not_count():
-    change, _ = one(spec(), [existing(state='expired', ends_at=T0 - timedelta(minutes=1))])
+    change, _unused = one(spec(), [existing(state='expired', ends_at=T0 - timedelta(minutes=1))])
     assert change.action == 'create'
 
 
 def test_a_pending_silence_made_to_start_now_is_replaced():
     pending = existing(state='pending', starts_at=T0 + HOUR, ends_at=T0 + 3 * HOUR)
-    change, _ = one(spec(ends_at='2030-05-01T15:00:00Z', duration=None), [pending])
+    change, _unused = one(spec(ends_at='2030-05-01T15:00:00Z', duration=None), [pending])
     assert change.action == 'update'
     assert change.differences == ['starts_at']
     assert change.replace is True
@@ -247,20 +247,20 @@ def test_a_pending_silence_made_to_start_now_is_replaced():
 
 def test_a_pending_silence_moved_later_is_updated_in_place():
     pending = existing(state='pending', starts_at=T0 + HOUR, ends_at=T0 + 3 * HOUR)
-    change, _ = one(spec(starts_at='2030-05-01T14:00:00Z', duration='1h'), [pending])
+    change, _unused = one(spec(starts_at='2030-05-01T14:00:00Z', duration='1h'), [pending])
     assert (change.action, change.replace) == ('update', False)
     assert change.payload['startsAt'] == '2030-05-01T14:00:00.000Z'
     assert change.after['state'] == 'pending'
 
 
 def test_moving_the_start_of_an_active_silence_into_the_future_replaces_it():
-    change, _ = one(spec(starts_at='2030-05-01T13:00:00Z', duration='1h'), [existing()])
+    change, _unused = one(spec(starts_at='2030-05-01T13:00:00Z', duration='1h'), [existing()])
     assert change.replace is True
 
 
 def test_by_id_options_left_out_are_kept():
     active = existing(starts_at_text='2030-05-01T11:00:00.5Z')
-    change, _ = one(build_spec({'id': 's1', 'duration': '3h'}, T0), [active])
+    change, _unused = one(build_spec({'id': 's1', 'duration': '3h'}, T0), [active])
     assert change.action == 'update'
     assert change.payload['comment'] == 'deploy window'
     assert change.payload['createdBy'] == 'ops'
@@ -270,7 +270,7 @@ def test_by_id_options_left_out_are_kept():
 
 
 def test_by_id_new_matchers_replace_the_silence():
-    change, _ = one(build_spec({'id': 's1', 'matchers': ['job="web"']}, T0), [existing()])
+    change, _unused = one(build_spec({'id': 's1', 'matchers': ['job="web"']}, T0), [existing()])
     assert change.differences == ['matchers']
     assert change.replace is True
     assert change.payload['id'] == 's1'
@@ -279,7 +279,7 @@ def test_by_id_new_matchers_replace_the_silence():
 
 def test_by_id_an_expired_silence_is_created_again():
     gone = existing(state='expired', ends_at=T0 - HOUR)
-    change, _ = one(build_spec({'id': 's1', 'duration': '1h'}, T0), [gone])
+    change, _unused = one(build_spec({'id': 's1', 'duration': '1h'}, T0), [gone])
     assert 'id' not in change.payload
     assert change.replace is True
     assert change.payload['startsAt'] == '2030-05-01T11:59:00.000Z'
@@ -288,14 +288,14 @@ def test_by_id_an_expired_silence_is_created_again():
 def test_by_id_an_unknown_silence_is_an_error_for_present_and_nothing_for_absent():
     with pytest.raises(SilenceError, match='no silence with id nope'):
         one(build_spec({'id': 'nope', 'duration': '1h'}, T0), [existing()])
-    change, _ = one(build_spec({'id': 'nope', 'state': 'absent'}, T0), [existing()])
+    change, _unused = one(build_spec({'id': 'nope', 'state': 'absent'}, T0), [existing()])
     assert (change.action, change.changed, change.result()['state']) == ('none', False, None)
 
 
 def test_absent_expires_every_live_match_and_only_those():
     silences = [existing('a'), existing('b', state='pending', starts_at=T0 + HOUR, ends_at=T0 + 2 * HOUR),
                 existing('c', state='expired'), existing('d', comment='other')]
-    change, _ = one(spec(state='absent'), silences)
+    change, _unused = one(spec(state='absent'), silences)
     assert change.action == 'expire'
     assert [s.id for s in change.expire] == ['a', 'b']
     result = change.result()
@@ -303,14 +303,14 @@ def test_absent_expires_every_live_match_and_only_those():
 
 
 def test_absent_when_already_expired_changes_nothing():
-    change, _ = one(spec(state='absent'), [existing(state='expired')])
+    change, _unused = one(spec(state='absent'), [existing(state='expired')])
     assert (change.action, change.changed) == ('none', False)
 
 
 def test_duplicates_are_expired_keeping_the_active_one_that_ends_last():
     silences = [existing('short', ends_at=T0 + HOUR), existing('long', ends_at=T0 + 3 * HOUR),
                 existing('pend', state='pending', starts_at=T0 + HOUR, ends_at=T0 + 5 * HOUR)]
-    change, _ = one(spec(duration='4h'), silences)
+    change, _unused = one(spec(duration='4h'), silences)
     assert change.target.id == 'long'
     assert sorted(s.id for s in change.expire) == ['pend', 'short']
     assert change.changed

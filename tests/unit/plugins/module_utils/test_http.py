@@ -54,7 +54,7 @@ def client(*outcomes, **kwargs):
 
 
 def test_json_in_and_out():
-    api, transport, _ = client(b'{"silenceID": "x"}')
+    api, transport, _unused = client(b'{"silenceID": "x"}')
     assert api.request('POST', 'api/v2/silences', body={'a': 1}) == {'silenceID': 'x'}
     call = transport.calls[0]
     assert call['url'] == 'http://am:9093/prefix/api/v2/silences'
@@ -63,19 +63,19 @@ def test_json_in_and_out():
 
 
 def test_query_parameters_repeat():
-    api, transport, _ = client(b'[]')
+    api, transport, _unused = client(b'[]')
     assert api.request('GET', '/api/v2/silences', query=[('filter', 'a="1"'), ('filter', 'b=~"x.*"')]) == []
     assert transport.calls[0]['url'] == \
         'http://am:9093/prefix/api/v2/silences?filter=a%3D%221%22&filter=b%3D~%22x.%2A%22'
 
 
 def test_an_empty_body_is_none():
-    api, _, _ = client(b'')
+    api, _unused, _unused = client(b'')
     assert api.request('DELETE', 'api/v2/silence/x') is None
 
 
 def test_a_body_that_is_not_json_is_an_error():
-    api, _, _ = client(b'<html>proxy login</html>')
+    api, _unused, _unused = client(b'<html>proxy login</html>')
     with pytest.raises(HttpApiError, match='not JSON'):
         api.request('GET', 'x')
 
@@ -89,8 +89,8 @@ def test_5xx_is_retried_with_backoff_and_counted():
 
 
 def test_retries_run_out_with_the_server_text_in_the_message():
-    broken = [http_error(500, b'"storage is broken"', 'Internal Server Error') for _ in range(2)]
-    api, transport, _ = client(*broken, retries=1)
+    broken = [http_error(500, b'"storage is broken"', 'Internal Server Error') for _unused in range(2)]
+    api, transport, _unused = client(*broken, retries=1)
     with pytest.raises(HttpApiError) as caught:
         api.request('GET', 'api/v2/silences')
     assert str(caught.value) == ('GET http://am:9093/prefix/api/v2/silences failed: HTTP 500 Internal Server Error: '
@@ -109,21 +109,21 @@ def test_4xx_is_never_retried(code):
 
 
 def test_credentials_problems_say_so():
-    api, _, _ = client(http_error(401, b'Unauthorized\n', 'Unauthorized'))
+    api, _unused, _unused = client(http_error(401, b'Unauthorized\n', 'Unauthorized'))
     with pytest.raises(HttpApiError, match='HTTP 401 Unauthorized: Unauthorized; check url_username/url_password'):
         api.request('GET', 'x')
 
 
 def test_connection_errors_are_retried():
     refused = URLError(ConnectionRefusedError(111, 'Connection refused'))
-    api, transport, _ = client(refused, socket.timeout('timed out'), ConnectionResetError(), b'{}')
+    api, transport, _unused = client(refused, socket.timeout('timed out'), ConnectionResetError(), b'{}')
     assert api.request('GET', 'x') == {}
     assert len(transport.calls) == 4
 
 
 def test_a_server_that_is_down_gives_a_clear_message():
     refused = URLError(ConnectionRefusedError(111, 'Connection refused'))
-    api, _, _ = client(refused, refused, retries=1)
+    api, _unused, _unused = client(refused, refused, retries=1)
     with pytest.raises(HttpApiError, match=r'^GET http://am:9093/prefix/x failed: connection refused \(is the server '
                                            r'running and the URL right\?\) \(after 2 attempts\)$') as caught:
         api.request('GET', 'x')
@@ -132,32 +132,32 @@ def test_a_server_that_is_down_gives_a_clear_message():
 
 def test_tls_and_local_errors_are_not_retried():
     cert = URLError(ssl.SSLCertVerificationError(1, 'certificate verify failed'))
-    api, transport, _ = client(cert)
+    api, transport, _unused = client(cert)
     with pytest.raises(HttpApiError, match='TLS error'):
         api.request('GET', 'x')
     assert len(transport.calls) == 1
     bare = ssl.SSLError(1, '[SSL: SSLV3_ALERT_BAD_CERTIFICATE] sslv3 alert bad certificate')
-    api, transport, _ = client(bare)
+    api, transport, _unused = client(bare)
     with pytest.raises(HttpApiError, match=r'TLS error: .*BAD_CERTIFICATE'):
         api.request('GET', 'x')
     assert len(transport.calls) == 1
-    api, transport, _ = client(FileNotFoundError(2, 'No such file', '/etc/client.pem'))
+    api, transport, _unused = client(FileNotFoundError(2, 'No such file', '/etc/client.pem'))
     with pytest.raises(HttpApiError, match='No such file'):
         api.request('GET', 'x')
     assert len(transport.calls) == 1
 
 
 def test_a_create_is_retried_only_when_it_surely_did_not_arrive():
-    api, transport, _ = client(http_error(500), b'{}')
+    api, transport, _unused = client(http_error(500), b'{}')
     with pytest.raises(HttpApiError):
         api.request('POST', 'api/v2/silences', body={})
     assert len(transport.calls) == 1
-    api, transport, _ = client(socket.timeout('timed out'), b'{}')
+    api, transport, _unused = client(socket.timeout('timed out'), b'{}')
     with pytest.raises(HttpApiError, match='timed out'):
         api.request('POST', 'api/v2/silences', body={})
-    api, transport, _ = client(http_error(503), URLError(ConnectionRefusedError(111, 'refused')), b'{"ok": 1}')
+    api, transport, _unused = client(http_error(503), URLError(ConnectionRefusedError(111, 'refused')), b'{"ok": 1}')
     assert api.request('POST', 'api/v2/silences', body={}) == {'ok': 1}
-    api, transport, _ = client(http_error(500), b'{"ok": 1}')
+    api, transport, _unused = client(http_error(500), b'{"ok": 1}')
     assert api.request('POST', 'api/v2/silences', body={}, idempotent=True) == {'ok': 1}
 
 
@@ -169,15 +169,15 @@ def test_the_tls_context_is_built_once(monkeypatch):
         return 'context-%d' % len(built)
 
     monkeypatch.setattr(http_module, 'make_context', make_context)
-    api, _, _ = client(b"[]", b"[]", b"[]", ca_path='/ca.pem', validate_certs=False)
-    for _ in range(3):
+    api, _unused, _unused = client(b"[]", b"[]", b"[]", ca_path='/ca.pem', validate_certs=False)
+    for _unused in range(3):
         api.request('GET', 'x')
     assert built == [{'cafile': '/ca.pem', 'validate_certs': False, 'client_cert': None, 'client_key': None}]
     assert api._request.context == 'context-1'
 
 
 def test_an_unreadable_client_certificate_is_an_error_not_a_traceback(tmp_path):
-    api, transport, _ = client(b'[]', client_cert=str(tmp_path / 'missing.pem'))
+    api, transport, _unused = client(b'[]', client_cert=str(tmp_path / 'missing.pem'))
     with pytest.raises(HttpApiError, match='No such file'):
         api.request('GET', 'x')
     assert transport.calls == []
