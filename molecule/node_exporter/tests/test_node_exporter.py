@@ -43,3 +43,16 @@ def test_textfile_collector_reads_its_directory(host):
         assert re.search(r"^tradpal_molecule_probe 42$", body, re.M)
     finally:
         host.run(f"rm -f {path}")
+
+
+def test_wrong_input_fails_before_any_change(host, run_playbook):
+    pid_before = host.check_output("systemctl show -p MainPID --value prometheus-node-exporter")
+    result = run_playbook(
+        "converge.yml", {"node_exporter_install_method": "tarball", "node_exporter_listen_address": ":9999"}
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "node_exporter_install_method must be one of: package, archive" in output, output
+    assert "changed=0" in output
+    assert host.check_output("systemctl show -p MainPID --value prometheus-node-exporter") == pid_before
+    assert "--web.listen-address=:9100" in host.file("/etc/default/prometheus-node-exporter").content_string
