@@ -6,6 +6,7 @@ pytest loads this file for any test below molecule/, so scenarios import nothing
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,19 @@ class PlaybookRun:
 def run_playbook():
     """Run another playbook of this scenario (negative tests, re-converges with changes)."""
     return PlaybookRun(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
+
+
+def _poll(check, timeout=60, interval=1):
+    """Call check() until it returns something truthy or timeout seconds pass; return its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture
+def wait_for():
+    """wait_for(check, timeout=60): poll until check() is truthy (replication, targets, ...)."""
+    return _poll

@@ -4,7 +4,6 @@ third is stopped, and it rejoins (with what it missed) when started again."""
 
 import json
 import os
-import time
 
 import testinfra
 from testinfra.utils.ansible_runner import AnsibleRunner
@@ -27,15 +26,6 @@ def address(member):
 
 def status(member):
     return json.loads(member.check_output(f"curl -fsS {URL}/api/v2/status"))
-
-
-def wait_for(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while True:
-        result = predicate()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(1)
 
 
 def cluster_of(member, size):
@@ -92,13 +82,13 @@ def test_flags_name_every_other_member(host):
     assert "--cluster.reconnect-interval=5s" in argv
 
 
-def test_every_member_is_ready_with_three_peers(host):
+def test_every_member_is_ready_with_three_peers(host, wait_for):
     cluster = wait_for(cluster_of(host, 3), 60)
     assert cluster, status(host)["cluster"]
     assert len({peer["address"] for peer in cluster["peers"]}) == 3
 
 
-def test_a_silence_reaches_every_member_within_15_seconds():
+def test_a_silence_reaches_every_member_within_15_seconds(wait_for):
     first, *others = members()
     silence = add_silence(first, "MoleculeReplication")
     try:
@@ -108,7 +98,7 @@ def test_a_silence_reaches_every_member_within_15_seconds():
         first.run(f"amtool --alertmanager.url={URL} silence expire {silence}")
 
 
-def test_two_members_carry_on_without_the_third_which_rejoins():
+def test_two_members_carry_on_without_the_third_which_rejoins(wait_for):
     one, two, three = members()
     three.run_expect([0], "systemctl stop alertmanager")
     try:

@@ -5,7 +5,6 @@ invalid rules or configs never go live; changes are reloaded without a restart."
 import json
 import os
 import re
-import time
 from pathlib import Path
 
 import yaml
@@ -21,16 +20,6 @@ NODE_HOST = "prometheus-pkg-node"
 
 def api(host, path):
     return json.loads(host.check_output(f"curl -fsS '{API}{path}'"))["data"]
-
-
-def wait_for(check, timeout=60):
-    """Poll check() until it returns a truthy value; return the last value."""
-    deadline = time.time() + timeout
-    while True:
-        value = check()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(2)
 
 
 def shipped_alerts(disabled=()):
@@ -79,7 +68,7 @@ def test_config_and_rule_files_are_not_world_readable(host):
         assert (f.user, f.group, f.mode) == ("root", "prometheus", 0o640), path
 
 
-def test_self_and_node_exporter_targets_are_up(host):
+def test_self_and_node_exporter_targets_are_up(host, wait_for):
     def targets():
         active = api(host, "/api/v1/targets")["activeTargets"]
         healthy = {t["labels"]["job"]: t for t in active if t["health"] == "up"}
@@ -92,7 +81,7 @@ def test_self_and_node_exporter_targets_are_up(host):
     assert healthy["prometheus"]["labels"]["instance"] == "prometheus-pkg:9090"
 
 
-def test_relabelling_drops_go_metrics_of_the_node_job(host):
+def test_relabelling_drops_go_metrics_of_the_node_job(host, wait_for):
     def node_cpu():
         return api(host, "/api/v1/query?query=count(node_cpu_seconds_total)")["result"]
 
