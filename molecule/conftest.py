@@ -18,7 +18,7 @@ class PlaybookRun:
     def __init__(self, scenario_dir):
         self.scenario_dir = Path(scenario_dir)
 
-    def __call__(self, playbook, extra_vars=None, check=False, diff=False):
+    def __call__(self, playbook, extra_vars=None, *, check=False, diff=False, tags=(), skip_tags=()):
         command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(self.scenario_dir / playbook)]
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
@@ -26,6 +26,10 @@ class PlaybookRun:
             command.append("--check")
         if diff:
             command.append("--diff")
+        if tags:
+            command += ["--tags", ",".join(tags)]
+        if skip_tags:
+            command += ["--skip-tags", ",".join(skip_tags)]
         # The verifier's environment carries molecule's ANSIBLE_CONFIG and collections path.
         return subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ.copy())
 

@@ -1,0 +1,141 @@
+"""Stage tags, --check, and the service step that never loses a restart or a reload.
+
+The stack (node_exporter, redis, redis_exporter, alertmanager, prometheus) is converged on
+tags-stack; every test runs converge.yml again the way an operator would and asserts on what
+the daemons themselves report.
+"""
+
+import json
+import re
+
+import pytest
+
+testinfra_hosts = ["tags-stack"]
+
+ROLES = ["node_exporter", "redis", "redis_exporter", "alertmanager", "prometheus"]
+STAGES = ["preflight", "install", "configure", "service"]
+REDIS_AUTH = "molecule-tags-redis-3c9d"
+
+
+def recap(result, host="tags-stack"):
+    """The PLAY RECAP counters of one host, as a dict of ints."""
+    match = re.search(rf"^{re.escape(host)}\s*:\s*(.*)$", result.stdout, re.M)
+    assert match, result.stdout + result.stderr
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
+
+
+def succeeded(result):
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return recap(result)
+
+
+def prometheus_config(host):
+    reply = json.loads(host.check_output("curl -fsS http://127.0.0.1:9090/api/v1/status/config"))
+    return reply["data"]["yaml"]
+
+
+def alertmanager_config(host):
+    return json.loads(host.check_output("curl -fsS http://127.0.0.1:9093/api/v2/status"))["config"]["original"]
+
+
+def main_pid(host, unit):
+    return int(host.check_output(f"systemctl show -p MainPID --value {unit}"))
+
+
+def cmdline(host, unit):
+    return host.check_output(f"tr '\\0' ' ' < /proc/{main_pid(host, unit)}/cmdline")
+
+
+@pytest.fixture(autouse=True)
+def converged(run_playbook):
+    """Every test starts from (and leaves behind for the next) the declared default stack."""
+    yield
+    succeeded(run_playbook("converge.yml"))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_tag_runs_alone_and_in_check_mode_without_changes(run_playbook, stage):
+    tags = [f"{role}_{stage}" for role in ROLES]
+    assert succeeded(run_playbook("converge.yml", check=True, tags=tags))["changed"] == 0
+    assert succeeded(run_playbook("converge.yml", tags=tags))["changed"] == 0
+
+
+def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook):
+    changes = {
+        "prometheus_external_labels": {"stage": "configure"},
+        "alertmanager_resolve_timeout": "7m",
+        "node_exporter_enabled_collectors": ["processes"],
+        "redis_maxmemory": "64mb",
+        "redis_exporter_extra_flags": ["--include-system-metrics"],
+    }
+    prometheus_pid = main_pid(host, "prometheus")
+    alertmanager_pid = main_pid(host, "prometheus-alertmanager")
+
+    counts = succeeded(run_playbook("converge.yml", changes, tags=[f"{role}_configure" for role in ROLES]))
+
+    assert counts["changed"] > 0
+    assert "stage: configure" in prometheus_config(host)
+    assert "resolve_timeout: 7m" in alertmanager_config(host)
+    assert "--collector.processes" in cmdline(host, "prometheus-node-exporter")
+    assert "--include-system-metrics" in cmdline(host, "prometheus-redis-exporter")
+    redis = host.run(f"REDISCLI_AUTH={REDIS_AUTH} redis-cli --no-auth-warning CONFIG GET maxmemory")
+    assert redis.stdout.split() == ["maxmemory", "67108864"]
+    # Configuration changes are reloads: the same processes run on.
+    assert main_pid(host, "prometheus") == prometheus_pid
+    assert main_pid(host, "prometheus-alertmanager") == alertmanager_pid
+
+
+def test_a_reload_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_playbook):
+    changes = {"prometheus_external_labels": {"stage": "lost"}, "alertmanager_resolve_timeout": "8m"}
+    pids = (main_pid(host, "prometheus"), main_pid(host, "prometheus-alertmanager"))
+
+    # The files are written, then the run stops before the service step (as a failure would).
+    succeeded(run_playbook("converge.yml", changes, tags=["prometheus_configure", "alertmanager_configure"],
+                           skip_tags=["prometheus_service", "alertmanager_service"]))
+    assert "stage: lost" in host.file("/etc/prometheus/prometheus.yml").content_string
+    assert "stage: lost" not in prometheus_config(host)
+    assert "resolve_timeout: 8m" not in alertmanager_config(host)
+
+    # The next run has nothing to write, and still reloads both.
+    counts = succeeded(run_playbook("converge.yml", changes))
+    assert counts["changed"] > 0
+    assert "stage: lost" in prometheus_config(host)
+    assert "resolve_timeout: 8m" in alertmanager_config(host)
+    assert (main_pid(host, "prometheus"), main_pid(host, "prometheus-alertmanager")) == pids
+
+    assert succeeded(run_playbook("converge.yml", changes))["changed"] == 0
+
+
+def test_a_restart_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_playbook):
+    changes = {"node_exporter_disabled_collectors": ["arp"]}
+    succeeded(run_playbook("converge.yml", changes, tags=["node_exporter_configure"],
+                           skip_tags=["node_exporter_service"]))
+    assert "--no-collector.arp" not in cmdline(host, "prometheus-node-exporter")
+
+    succeeded(run_playbook("converge.yml", changes))
+    assert "--no-collector.arp" in cmdline(host, "prometheus-node-exporter")
+    assert succeeded(run_playbook("converge.yml", changes))["changed"] == 0
+
+
+def test_a_service_that_does_not_come_up_fails_the_run_with_its_own_log(host, run_playbook):
+    dropin = "/etc/systemd/system/prometheus-node-exporter.service.d/zz-molecule-broken.conf"
+    host.run_expect([0], f"printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/prometheus-node-exporter"
+                         f" --no-such-flag\\n' > {dropin}")
+    try:
+        result = run_playbook("converge.yml")
+        assert result.returncode != 0
+        assert "prometheus-node-exporter on tags-stack does not answer" in result.stdout
+        # The daemon's own complaint, read from its journal.
+        assert "no-such-flag" in result.stdout.split("does not answer", 1)[1]
+    finally:
+        host.run_expect([0], f"rm -f {dropin}")
+
+
+def test_check_mode_reports_a_pending_reload(host, run_playbook):
+    changes = {"prometheus_external_labels": {"stage": "pending"}}
+    succeeded(run_playbook("converge.yml", changes, tags=["prometheus_configure"], skip_tags=["prometheus_service"]))
+
+    counts = succeeded(run_playbook("converge.yml", changes, check=True))
+
+    assert counts["changed"] == 1
+    assert "stage: pending" not in prometheus_config(host)
