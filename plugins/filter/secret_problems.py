@@ -43,8 +43,17 @@ options:
     description:
       - Label to value. The label is what the message names, for example the variable name,
         C(prometheus_basic_auth_users.admin) or C(redis_acl_users[app].password).
+      - A value that is a dict is checked per key, labelled C(<label>.<key>) (basic auth users).
+      - With O(keys), the values are whole structures (a receivers list, a global section):
+        they are walked, and only the text values under a key that O(keys) matches are checked,
+        labelled by their path such as C(alertmanager_receivers[0].slack_configs[0].api_url).
     type: dict
     required: true
+  keys:
+    description:
+      - A regular expression (matched against the whole key, ignoring case) that selects the
+        secret fields of structures given verbatim in a service's own syntax.
+    type: str
 extends_documentation_fragment:
   - tradpal.monitoring.secrets
 """
@@ -57,10 +66,15 @@ EXAMPLES = r"""
     quiet: true
   vars:
     __problems: >-
-      {{ dict(alertmanager_basic_auth_users.keys() | map('regex_replace', '^', 'alertmanager_basic_auth_users.')
-              | zip(alertmanager_basic_auth_users.values()))
+      {{ {'alertmanager_basic_auth_users': alertmanager_basic_auth_users}
          | combine({'alertmanager_slack_api_url': alertmanager_slack_api_url} if alertmanager_slack_api_url else {})
          | tradpal.monitoring.secret_problems }}
+
+- name: Placeholders in receivers given verbatim (only their secret fields)
+  ansible.builtin.debug:
+    msg: >-
+      {{ {'alertmanager_receivers': alertmanager_receivers}
+         | tradpal.monitoring.secret_problems(min_length=1, keys='(?!.*_file$).*(password|secret|token|key).*|.*url') }}
 
 - name: The same with a longer minimum
   ansible.builtin.debug:
@@ -77,17 +91,42 @@ _value:
   elements: str
 """
 
+import re
+
 from ansible.errors import AnsibleFilterError
 from ansible_collections.tradpal.monitoring.plugins.plugin_utils._secrets import DEFAULT_MIN_LENGTH, secret_problem
-from ansible_collections.tradpal.monitoring.plugins.plugin_utils._shapes import describe, is_mapping
+from ansible_collections.tradpal.monitoring.plugins.plugin_utils._shapes import describe, is_list, is_mapping
 
 
-def secret_problems(secrets, min_length=DEFAULT_MIN_LENGTH):
+def _fields(value, path, pattern, selected):
+    """(label, value) of every text value under a key that pattern selects."""
+    if is_mapping(value):
+        for key, item in value.items():
+            yield from _fields(item, "%s.%s" % (path, key), pattern, bool(pattern.fullmatch(str(key))))
+    elif is_list(value):
+        for index, item in enumerate(value):
+            yield from _fields(item, "%s[%d]" % (path, index), pattern, selected)
+    elif selected and isinstance(value, str):
+        yield path, value
+
+
+def _values(secrets, keys):
+    for label, value in secrets.items():
+        if keys is not None:
+            yield from _fields(value, label, re.compile(keys, re.IGNORECASE), False)
+        elif is_mapping(value):
+            for key, item in value.items():
+                yield "%s.%s" % (label, key), item
+        else:
+            yield label, value
+
+
+def secret_problems(secrets, min_length=DEFAULT_MIN_LENGTH, keys=None):
     """Sorted '<label>: <reason>' messages for the unacceptable values of secrets."""
     if not is_mapping(secrets):
         raise AnsibleFilterError("secret_problems expects a dict of label to value, got %s" % describe(secrets))
     problems = []
-    for label, value in secrets.items():
+    for label, value in _values(secrets, keys):
         reason = secret_problem(value, min_length)
         if reason:
             problems.append("%s: %s" % (label, reason))

@@ -4,6 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.tradpal.monitoring.plugins.filter import secret_problems as secret_problems_plugin
 from ansible_collections.tradpal.monitoring.plugins.filter.secret_problems import secret_problems
+from ansible_collections.tradpal.monitoring.plugins.plugin_utils._secrets import secret_problem
 
 # Random-looking parts: long enough that a message containing any of them would be a leak.
 STRONG = "Kq7vXw2mBz9LpT4r"
@@ -221,7 +222,9 @@ def test_a_number_from_unquoted_yaml_counts_by_its_digits():
 
 @pytest.mark.parametrize(("value", "kind"), [(True, "a boolean"), (["a"], "a list"), ({"a": 1}, "a dict")])
 def test_values_that_are_no_string(value, kind):
-    assert reason(value) == "is %s, not a string" % kind
+    assert secret_problem(value) == "is %s, not a string" % kind
+    if kind != "a dict":  # the filter checks a dict's values one by one
+        assert reason(value) == "is %s, not a string" % kind
 
 
 def test_short_values():
@@ -312,3 +315,30 @@ def test_input_must_be_a_dict(value, kind):
 
 def test_secret_problems_is_registered():
     assert secret_problems_plugin.FilterModule().filters()["secret_problems"] is secret_problems
+
+
+def test_a_dict_value_is_checked_per_key():
+    problems = secret_problems({"prometheus_basic_auth_users": {"ops": "admin", "grafana": "a-long-random-secret-1"}})
+    assert problems == ["prometheus_basic_auth_users.ops: is a well-known password"]
+
+
+def test_keys_select_the_secret_fields_of_a_structure():
+    receivers = [
+        {"name": "slack", "send_resolved": True,
+         "slack_configs": [{"api_url": "https://hooks.slack.com/services/YOUR/SLACK/WEBHOOK", "channel": "#alerts"}]},
+        {"name": "mail", "email_configs": [{"to": "changeme@ops", "auth_password": "<SMTP password>",
+                                           "auth_password_file": "/etc/alertmanager/example.txt"}]},
+    ]
+    problems = secret_problems({"alertmanager_receivers": receivers}, min_length=1,
+                               keys=r"(?!.*_file$).*(password|secret|token|key).*|.*url")
+    assert [problem.split(":")[0] for problem in problems] == [
+        "alertmanager_receivers[0].slack_configs[0].api_url",
+        "alertmanager_receivers[1].email_configs[0].auth_password",
+    ]
+    for problem in problems:
+        assert "SLACK" not in problem and "SMTP" not in problem
+
+
+def test_keys_pass_real_values():
+    config = {"resolve_timeout": "5m", "slack_api_url": "https://hooks.slack.com/services/T4Z9K/B01Q2/9fJq2mXr"}
+    assert secret_problems({"alertmanager_global": config}, min_length=1, keys=r".*url") == []

@@ -5,22 +5,10 @@ role's seed, with the addresses and ports changed to a production-like set: 10.0
 initial primary, 10.0.0.6 its replica, 10.0.0.7 another Sentinel.
 """
 
-from pathlib import Path
-
 import pytest
 from ansible.errors import AnsibleFilterError
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
 from ansible_collections.tradpal.monitoring.plugins.filter import sentinel_commands as sentinel_commands_plugin
 from ansible_collections.tradpal.monitoring.plugins.filter.sentinel_commands import sentinel_commands
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19 templates any string
-
-    def trust_as_template(text):
-        return text
-
 
 AUTH = "Zq9vK2mXb7LpW4"
 OTHER_AUTH = "Nw4pQ8rT2vXy6Z"
@@ -272,38 +260,3 @@ def test_wrong_arguments(monitors, defaults, message):
 
 def test_sentinel_commands_is_registered():
     assert sentinel_commands_plugin.FilterModule().filters()["sentinel_commands"] is sentinel_commands
-
-
-# While the role still has the template this filter replaces, both must give the same commands.
-TEMPLATE = Path(__file__).resolve().parents[4] / "roles" / "redis" / "templates" / "sentinel_commands.j2"
-TEMPLATE_CASES = [
-    (FRESH, [TRADPAL]),
-    (AFTER_FAILOVER, [TRADPAL]),
-    (FRESH, [dict(TRADPAL, quorum=3, down_after_milliseconds=10000, failover_timeout=180000, parallel_syncs=2)]),
-    (FRESH, [dict(TRADPAL, auth_pass="")]),
-    (FRESH, [dict(TRADPAL, auth_pass=OTHER_AUTH)]),
-    (FRESH.replace("tradpal Zq9vK2mXb7LpW4", 'tradpal "Zq9vK2mXb7LpW4"'), [TRADPAL]),
-    (FRESH, [TRADPAL, {"name": "cache", "host": "10.0.2.5", "port": 6380, "parallel_syncs": 2}]),
-    (TWO_MONITORS, [TRADPAL]),
-    (TWO_MONITORS, []),
-    (REWRITTEN_OUT_OF_ORDER, [TRADPAL, {"name": "cache", "host": "10.0.2.5", "parallel_syncs": 2}]),
-    (TWO_MONITORS, [{"name": "legacy", "host": "10.0.1.5", "quorum": 1, "down_after_milliseconds": 30000}]),
-    ("", [TRADPAL, {"name": "trad", "host": "10.0.3.5"}]),
-]
-
-
-@pytest.mark.skipif(not TEMPLATE.exists(), reason="the role no longer has the template")
-# Jinja's lexer warns about the template's regular expressions in string literals.
-@pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
-@pytest.mark.parametrize(("config", "monitors"), TEMPLATE_CASES)
-def test_same_commands_as_the_template_it_replaces(config, monitors):
-    variables = {
-        "__redis_sentinel_current": config,
-        "__redis_sentinel_monitors": monitors,
-        "__redis_sentinel_monitor_defaults": DEFAULTS,
-    }
-    rendered = Templar(loader=DataLoader(), variables=variables).template(
-        trust_as_template(TEMPLATE.read_text(encoding="utf-8"))
-    )
-    expected = [line.strip() for line in (rendered or "").splitlines() if line.strip()]
-    assert sentinel_commands(config, monitors, DEFAULTS) == expected
