@@ -181,9 +181,10 @@ def test_placeholder_and_missing_secrets_are_refused_before_any_change(host, run
     assert result.returncode != 0
     # Every problem is named at once, by variable or config key, never by value.
     assert "SMTP auth is configured (smtp_auth_username) without a password" in output, output
-    assert "placeholder secret" in output and "in: auth_password." in output
-    assert "placeholder Slack webhook" in output
-    assert "empty or well-known password for: operator" in output
+    assert "alertmanager_receivers[0].email_configs[0].auth_password: is a placeholder" in output
+    assert "alertmanager_receivers[1].slack_configs[0].api_url: is a placeholder" in output
+    assert "alertmanager_basic_auth_users.operator: is a well-known password" in output
+    assert "your-password" not in output and "YOUR/SLACK" not in output
     assert "Install the distribution package" not in output
     assert host.check_output(f"sha256sum {CONFIG}") == before
 
@@ -193,7 +194,7 @@ def test_changed_secrets_reload_without_restart_and_never_show_in_diff(host, run
     _unused, stamp_before = reload_metrics(host)
     changed = {
         "alertmanager_smtp_auth_password": "molecule-smtp-secret-2",
-        "alertmanager_slack_api_url": "https://hooks.slack.invalid/services/T000/B000/molecule-slack-secret-2",
+        "alertmanager_slack_api_url": "https://hooks.slack.test/services/TMOLECULE/BMOLECULE/molecule-slack-secret-2",
     }
     try:
         result = run_playbook("converge.yml", changed, diff=True)
