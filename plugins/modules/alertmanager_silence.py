@@ -13,10 +13,15 @@ short_description: Create, extend and expire Alertmanager silences, one or many 
 version_added: 0.1.0
 description:
   - Manages silences through the Alertmanager v2 API, idempotently.
-  - "A silence is identified by O(created_by), O(comment) and its set of O(matchers) (order does not matter);
-    expired silences are ignored. A run finds the live silence with that identity and updates it in place
-    (an extended or shortened silence keeps its id), creates it when it is missing, and changes nothing when
-    it already matches. O(id) targets one silence instead."
+  - "Without O(key), a silence is identified by O(created_by), O(comment) and its set of O(matchers) (order does
+    not matter); expired silences are ignored. A run finds the live silence with that identity and updates it in
+    place (an extended or shortened silence keeps its id), creates it when it is missing, and changes nothing when
+    it already matches. Editing the comment or the matchers therefore declares another silence: the old one stays
+    live until it ends, is expired, or is pruned."
+  - "With O(key), a silence is identified by O(created_by) and O(key) alone. Editing its comment, times or
+    matchers changes that silence; new matchers make Alertmanager replace it (new id, predecessor expired in the
+    same request), so there is never a second live silence."
+  - O(id) targets one silence instead.
   - "All times are sent to Alertmanager in UTC. Timestamps must carry a zone (V(Z) or an offset such as
     V(+02:00)); a timestamp without one is an error, never read in the local zone."
   - O(silences) applies a whole list with one list request, and O(prune) expires the silences of the same
@@ -26,7 +31,7 @@ description:
 author:
   - TradPal platform team (@tradpal)
 extends_documentation_fragment:
-  - tradpal.monitoring.alertmanager
+  - tradpal.monitoring._alertmanager
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -51,12 +56,28 @@ options:
     default: present
   id:
     description:
-      - Target this one silence instead of finding it by identity.
+      - Target this one silence instead of finding it by identity. Mutually exclusive with O(key).
       - Options left out (O(matchers), O(comment), O(created_by), O(starts_at), the end) are kept from it.
       - Changing its matchers, or the start of an active silence, makes Alertmanager replace it with a new id
         and expire the old one; the result reports RV(silence.replaced) and RV(silence.previous_id).
       - With O(state=present) the silence must exist (expired silences are kept for some days and can be
         re-created this way).
+    type: str
+  key:
+    description:
+      - "A stable name for the silence, unique per O(created_by), such as V(db-patching) or V(CHG-1234/web).
+        Up to 128 letters, digits and C(_ . : / @ -), starting with a letter or digit."
+      - The silence is then identified by O(created_by) and O(key), not by its comment and matchers. Changing
+        its matchers replaces it (RV(silence.replaced), RV(silence.previous_id)); the new silence starts when
+        it is made, and a O(duration) counts from then. Other changes update it in place.
+      - "Stored in the silence's C(createdBy) as C(<created_by> [key:<key>]): people edit the comment in the
+        Alertmanager web UI or with C(amtool silence update), and neither touches C(createdBy). The modules return
+        it split off, as RV(silence.key) and RV(silence.created_by)."
+      - Adding a key to a declaration adopts the live silence the declaration made without one (same creator,
+        comment and matchers) instead of creating a second silence. Removing a key does not; expire the keyed
+        silence first (O(state=absent) with the O(key)).
+      - With O(state=absent) the key alone names the silences to expire.
+      - Mutually exclusive with O(id).
     type: str
   matchers:
     description:
@@ -66,13 +87,13 @@ options:
         C(is_equal) (default V(true)).
       - Regular expressions are RE2, anchored at both ends, as Alertmanager applies them.
       - At least one matcher must not match the empty string.
-      - Required unless O(id) or O(silences) is set.
+      - Required unless O(id) or O(silences) is set, or O(key) is set with O(state=absent).
     type: list
     elements: raw
   comment:
     description:
-      - Why the silence exists. Part of the identity.
-      - Required unless O(id) or O(silences) is set.
+      - Why the silence exists. Part of the identity when no O(key) is set.
+      - Required unless O(id) or O(silences) is set, or O(key) is set with O(state=absent).
     type: str
   created_by:
     description:
@@ -80,6 +101,7 @@ options:
       - Defaults to C(ansible/<user>), the user the module runs as (the controller user when the task runs on
         localhost). Set it explicitly when several people or CI jobs manage the same silences.
       - With O(silences), the default for items that set no O(silences[].created_by).
+      - May not contain C([key:), the marker that stores O(key).
     type: str
   starts_at:
     description:
@@ -103,7 +125,7 @@ options:
     description:
       - A list of silences to apply in one task, with one list request. Each item takes the same options as
         the module's single-silence form.
-      - Mutually exclusive with O(id), O(matchers), O(comment), O(starts_at), O(ends_at) and O(duration).
+      - Mutually exclusive with O(id), O(key), O(matchers), O(comment), O(starts_at), O(ends_at) and O(duration).
     type: list
     elements: dict
     suboptions:
@@ -113,6 +135,9 @@ options:
         choices: [present, absent]
       id:
         description: Target this silence by id, as O(id).
+        type: str
+      key:
+        description: The silence's stable name, as O(key).
         type: str
       matchers:
         description: As O(matchers).
@@ -135,8 +160,13 @@ options:
         type: str
   prune:
     description:
-      - Also expire the live silences created by O(created_by) (and by the creators of the declared silences)
-        that no declared silence reaches. With O(silences=[]) this expires all of them.
+      - Also expire the live silences created by O(created_by) that no item of O(silences) reaches. With
+        O(silences=[]) this expires all of them.
+      - Needs O(silences) and an explicit O(created_by); otherwise the task fails before any request. The default
+        creator, C(ansible/<user>), also owns the silences that other tasks made, such as the windows of the
+        maintenance playbook, and pruning would end them too.
+      - Silences of other creators are never pruned, including those of items that set their own
+        O(silences[].created_by).
     type: bool
     default: false
 seealso:
@@ -172,6 +202,25 @@ EXAMPLES = r"""
     state: absent
   delegate_to: localhost
 
+- name: A silence with a key; editing its matchers or comment later changes this silence, not a second one
+  tradpal.monitoring.alertmanager_silence:
+    url: http://alertmanager.example.com:9093
+    key: payments-migration
+    created_by: team-payments
+    matchers:
+      - job=~"payments-(api|worker)"
+    comment: Payments migration, CHG-1234
+    duration: 4h
+  delegate_to: localhost
+
+- name: End the keyed silence, whatever its matchers are by now
+  tradpal.monitoring.alertmanager_silence:
+    url: http://alertmanager.example.com:9093
+    key: payments-migration
+    created_by: team-payments
+    state: absent
+  delegate_to: localhost
+
 - name: A scheduled window; set URL and credentials once for every Alertmanager module
   module_defaults:
     group/tradpal.monitoring.alertmanager:
@@ -200,7 +249,8 @@ EXAMPLES = r"""
       - matchers: ['alertname="DiskWillFillIn4Hours"', 'instance="backup1:9100"']
         comment: Backup volume is meant to run full, INFRA-77
         ends_at: "2030-01-01T00:00:00Z"
-      - matchers: ['job=~"canary-.*"']
+      - key: canaries
+        matchers: ['job=~"canary-.*"']
         comment: Canaries are noisy by design
         duration: 1w
   delegate_to: localhost
@@ -225,6 +275,10 @@ silence:
           was not found.
       type: str
       sample: active
+    key:
+      description: The silence's O(key); V(null) for a silence without one.
+      type: str
+      sample: payments-migration
     action:
       description: What the run did, or would do in check mode.
       type: str
@@ -233,8 +287,8 @@ silence:
     replaced:
       description:
         - Whether Alertmanager replaced the silence (new id, old one expired) instead of updating it in
-          place. It does so when the matchers change, when an active silence's start changes, or when a
-          pending silence is made to start now. In check mode, the prediction.
+          place. It does so when the matchers change (with O(id) or O(key)), when an active silence's start
+          changes, or when a pending silence is made to start now. In check mode, the prediction.
       type: bool
       sample: false
     previous_id:
@@ -258,7 +312,7 @@ silence:
       type: str
       sample: Payments API migration, CHG-1234
     created_by:
-      description: The creator.
+      description: The creator, without the key.
       type: str
       sample: ansible/alice
     starts_at:
@@ -294,13 +348,10 @@ http_requests:
   sample: 1
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (
-    AlertmanagerClient,
-    HttpApiError,
+from ansible_collections.tradpal.monitoring.plugins.module_utils._alertmanager import AlertmanagerModule
+from ansible_collections.tradpal.monitoring.plugins.module_utils._silences import (
+    SILENCE_OPTIONS,
     SilenceError,
-    alertmanager_argument_spec,
-    alertmanager_module_kwargs,
     build_spec,
     build_specs,
     default_created_by,
@@ -309,28 +360,9 @@ from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager im
     utcnow,
 )
 
-# The options that describe one silence, at the top level and in each `silences` item.
-SILENCE_OPTIONS = ('id', 'matchers', 'comment', 'starts_at', 'ends_at', 'duration')
-
-
-def argument_spec():
-    item = dict(
-        state=dict(type='str', choices=['present', 'absent']),
-        id=dict(type='str'),
-        matchers=dict(type='list', elements='raw'),
-        comment=dict(type='str'),
-        created_by=dict(type='str'),
-        starts_at=dict(type='str'),
-        ends_at=dict(type='str'),
-        duration=dict(type='str'),
-    )
-    top = dict(item)
-    top.update(
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        silences=dict(type='list', elements='dict', options=item),
-        prune=dict(type='bool', default=False),
-    )
-    return alertmanager_argument_spec(**top)
+# Top-level options that are also the defaults of each `silences` item; the other silence
+# options describe the single silence only.
+ITEM_DEFAULTS = ('state', 'created_by')
 
 
 def _diff(before, after):
@@ -341,10 +373,10 @@ def _diff(before, after):
 class SilenceRun(object):
     """Applies the planned changes and collects what the module returns."""
 
-    def __init__(self, module, client, now):
-        self.module = module
+    def __init__(self, client, now, check_mode):
         self.client = client
         self.now = now
+        self.check_mode = check_mode
         self.entries = []
         self.expired_ids = []
         self.pruned_ids = []
@@ -355,7 +387,7 @@ class SilenceRun(object):
         # Create and update first, expire after: a silence that replaces another never leaves a gap.
         for change in changes:
             new_id = None
-            if change.payload is not None and not self.module.check_mode:
+            if change.payload is not None and not self.check_mode:
                 change.stamp(utcnow())
                 in_place = bool(change.payload.get('id')) and not change.replace
                 new_id = self.client.post_silence(change.payload, idempotent=in_place)
@@ -373,62 +405,71 @@ class SilenceRun(object):
             self.pruned_ids.append(silence.id)
 
     def _expire(self, silence):
-        if not self.module.check_mode:
+        if not self.check_mode:
             self.client.expire_silence(silence.id)
             self.wrote = True
         self.expired_ids.append(silence.id)
         self.diffs.append(_diff(silence.describe(), expired_view(silence, self.now)))
 
-    def result(self, single):
+    def result(self, single, diff_mode):
         result = dict(
             changed=bool(self.diffs),
             silences=self.entries,
             expired_ids=self.expired_ids,
             pruned_ids=self.pruned_ids,
-            http_requests=self.client.request_count,
         )
         if single and self.entries:
             result['silence'] = self.entries[0]
-        if self.module._diff:
+        if diff_mode:
             result['diff'] = self.diffs
         return result
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        supports_check_mode=True,
-        **alertmanager_module_kwargs(
-            mutually_exclusive=[('silences', option) for option in SILENCE_OPTIONS],
-            required_one_of=[('silences', 'matchers', 'id')],
+class SilenceModule(AlertmanagerModule):
+    def __init__(self):
+        super().__init__(
+            argument_spec=dict(
+                SILENCE_OPTIONS,
+                state=dict(SILENCE_OPTIONS['state'], default='present'),
+                silences=dict(type='list', elements='dict', options=SILENCE_OPTIONS),
+                prune=dict(type='bool', default=False),
+            ),
+            mutually_exclusive=[('silences', option) for option in SILENCE_OPTIONS if option not in ITEM_DEFAULTS],
+            required_one_of=[('silences', 'matchers', 'id', 'key')],
         )
-    )
-    params = module.params
-    now = utcnow()
-    creator = params['created_by'] or default_created_by()
-    single = params['silences'] is None
-    try:
+        self.silence_run = None
+
+    def execute(self):
+        params = self.params
+        single = params['silences'] is None
+        if params['prune'] and (single or not params['created_by']):
+            raise SilenceError(
+                'prune needs the silences list and an explicit created_by: it expires every live silence of that '
+                'creator the list does not declare, and the default creator (%s) also owns silences made by '
+                'other tasks and playbooks, such as maintenance windows' % default_created_by())
+        now = utcnow()
+        creator = params['created_by'] or default_created_by()
         if single:
             specs = [build_spec(params, now, default_creator=creator)]
         else:
             specs = build_specs(params['silences'], now, default_state=params['state'], default_creator=creator)
-    except SilenceError as exc:
-        module.fail_json(msg=str(exc))
 
-    client = AlertmanagerClient.from_params(params)
-    run = SilenceRun(module, client, now)
-    try:
-        silences = client.list_silences()
-        creators = set([creator] + [spec.created_by for spec in specs if spec.created_by])
-        changes, pruned = plan(specs, silences, now, prune=params['prune'], prune_creators=creators)
-        run.apply(changes, pruned)
-    except SilenceError as exc:
-        module.fail_json(msg=str(exc), http_requests=client.request_count)
-    except HttpApiError as exc:
-        partial = run.result(single)
-        partial['changed'] = run.wrote
-        module.fail_json(msg=str(exc), status=exc.status, **partial)
-    module.exit_json(**run.result(single))
+        self.silence_run = SilenceRun(self.client, now, self.check_mode)
+        changes, pruned = plan(specs, self.client.list_silences(), now,
+                               prune_creator=creator if params['prune'] else None)
+        self.silence_run.apply(changes, pruned)
+        return self.silence_run.result(single, self.diff_mode)
+
+    def partial_result(self):
+        if self.silence_run is None:
+            return {}
+        partial = self.silence_run.result(self.params['silences'] is None, self.diff_mode)
+        partial['changed'] = self.silence_run.wrote
+        return partial
+
+
+def main():
+    SilenceModule().run()
 
 
 if __name__ == '__main__':

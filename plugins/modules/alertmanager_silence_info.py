@@ -17,7 +17,7 @@ description:
 author:
   - TradPal platform team (@tradpal)
 extends_documentation_fragment:
-  - tradpal.monitoring.alertmanager
+  - tradpal.monitoring._alertmanager
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -52,7 +52,7 @@ options:
     choices: [active, pending, expired]
   created_by:
     description:
-      - Return only silences with exactly this creator.
+      - Return only silences with exactly this creator (the key of a keyed silence is not part of it).
     type: str
 seealso:
   - module: tradpal.monitoring.alertmanager_silence
@@ -94,6 +94,12 @@ silences:
       description: V(active), V(pending) or V(expired).
       type: str
       sample: active
+    key:
+      description:
+        - The silence's O(tradpal.monitoring.alertmanager_silence#module:key); V(null) for a silence
+          without one.
+      type: str
+      sample: payments-migration
     matchers:
       description: The matchers, amtool style.
       type: list
@@ -104,7 +110,7 @@ silences:
       type: str
       sample: Payments API migration, CHG-1234
     created_by:
-      description: The creator.
+      description: The creator, without the key.
       type: str
       sample: ansible/alice
     starts_at:
@@ -119,61 +125,56 @@ silences:
       description: When the silence was last changed, UTC.
       type: str
       sample: "2030-05-01T20:00:00.125Z"
+http_requests:
+  description: How many HTTP requests the run sent to Alertmanager, retries included.
+  returned: always
+  type: int
+  sample: 1
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (
-    SILENCE_STATES,
-    AlertmanagerClient,
-    HttpApiError,
-    SilenceError,
-    alertmanager_argument_spec,
-    alertmanager_module_kwargs,
-    parse_matchers,
-)
+from ansible_collections.tradpal.monitoring.plugins.module_utils._alertmanager import AlertmanagerModule
+from ansible_collections.tradpal.monitoring.plugins.module_utils._silences import SILENCE_STATES, parse_matchers
+
+
+class SilenceInfoModule(AlertmanagerModule):
+    def __init__(self):
+        super().__init__(
+            argument_spec=dict(
+                id=dict(type='str'),
+                matchers=dict(type='list', elements='raw'),
+                state=dict(type='list', elements='str', choices=list(SILENCE_STATES)),
+                created_by=dict(type='str'),
+            ),
+            mutually_exclusive=[('id', 'matchers')],
+        )
+
+    def execute(self):
+        params = self.params
+        filters = None
+        if params['matchers']:
+            # A filter may match the empty string; only a silence may not.
+            filters = parse_matchers(params['matchers'], require_non_empty_match=False)
+        if params['id']:
+            found = self.client.get_silence(params['id'])
+            silences = [found] if found is not None else []
+        else:
+            silences = self.client.list_silences(filters)
+
+        states = set(params['state'] or SILENCE_STATES)
+        result = []
+        for silence in silences:
+            if silence.state not in states:
+                continue
+            if params['created_by'] is not None and silence.created_by != params['created_by']:
+                continue
+            entry = silence.describe()
+            entry['updated_at'] = silence.updated_at
+            result.append(entry)
+        return dict(changed=False, silences=result)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=alertmanager_argument_spec(
-            id=dict(type='str'),
-            matchers=dict(type='list', elements='raw'),
-            state=dict(type='list', elements='str', choices=list(SILENCE_STATES)),
-            created_by=dict(type='str'),
-        ),
-        supports_check_mode=True,
-        **alertmanager_module_kwargs(mutually_exclusive=[('id', 'matchers')])
-    )
-    params = module.params
-    filters = None
-    if params['matchers']:
-        try:
-            # A filter may match the empty string; only a silence may not.
-            filters = parse_matchers(params['matchers'], require_non_empty_match=False)
-        except SilenceError as exc:
-            module.fail_json(msg=str(exc))
-
-    client = AlertmanagerClient.from_params(params)
-    try:
-        if params['id']:
-            found = client.get_silence(params['id'])
-            silences = [found] if found is not None else []
-        else:
-            silences = client.list_silences(filters)
-    except HttpApiError as exc:
-        module.fail_json(msg=str(exc), status=exc.status)
-
-    states = set(params['state'] or SILENCE_STATES)
-    result = []
-    for silence in silences:
-        if silence.state not in states:
-            continue
-        if params['created_by'] is not None and silence.created_by != params['created_by']:
-            continue
-        entry = silence.describe()
-        entry['updated_at'] = silence.updated_at
-        result.append(entry)
-    module.exit_json(changed=False, silences=result)
+    SilenceInfoModule().run()
 
 
 if __name__ == '__main__':

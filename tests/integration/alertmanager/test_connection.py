@@ -5,7 +5,7 @@ import time
 import urllib.error
 from datetime import datetime, timedelta, timezone
 
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import SilenceError, compile_regex
+from ansible_collections.tradpal.monitoring.plugins.module_utils._re2 import RegexError, compile_regex
 
 
 def test_basic_auth(auth_alertmanager, basic_auth, creator, run_module):
@@ -127,7 +127,7 @@ def test_regex_checks_agree_with_alertmanager(alertmanager):
         try:
             compile_regex(pattern)
             ours = True
-        except SilenceError:
+        except RegexError:
             ours = False
         body = {'matchers': [{'name': 'job', 'value': pattern, 'isRegex': True, 'isEqual': True},
                              {'name': 'check', 'value': 'regex', 'isRegex': False, 'isEqual': True}],

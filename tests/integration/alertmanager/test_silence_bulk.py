@@ -78,3 +78,14 @@ def test_info_filters(alertmanager, creator, run_module):
     assert entry['state'] == 'active'
     assert run_module('alertmanager_silence_info', url=alertmanager.url,
                       id='00000000-0000-0000-0000-000000000000')['silences'] == []
+
+
+def test_prune_refuses_the_default_creator(alertmanager, run_module):
+    """A maintenance window made with the default creator must survive a prune that forgot created_by."""
+    window = run_module('alertmanager_silence', url=alertmanager.url, matchers=['instance="db1:9100"'],
+                        comment='maintenance window, prune test', duration='1h')['silence']
+    refused = run_module('alertmanager_silence', url=alertmanager.url, silences=[], prune=True)
+    assert refused['failed'] is True
+    assert 'explicit created_by' in refused['msg']
+    assert alertmanager.silence(window['id'])['status']['state'] == 'active'
+    run_module('alertmanager_silence', url=alertmanager.url, id=window['id'], state='absent')

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import parse_time
+from ansible_collections.tradpal.monitoring.plugins.module_utils._silences import parse_time
 
 UTC = timezone.utc
 

@@ -1,4 +1,4 @@
-"""The generic JSON client of module_utils/http.py, with the transport replaced (no network)."""
+"""The generic JSON client of module_utils/_http.py, with the transport replaced (no network)."""
 
 import io
 import json
@@ -8,8 +8,8 @@ from urllib.error import HTTPError, URLError
 
 import pytest
 from ansible.module_utils.basic import env_fallback
-from ansible_collections.tradpal.monitoring.plugins.module_utils import http as http_module
-from ansible_collections.tradpal.monitoring.plugins.module_utils.http import (
+from ansible_collections.tradpal.monitoring.plugins.module_utils import _http as http_module
+from ansible_collections.tradpal.monitoring.plugins.module_utils._http import (
     HttpApiError,
     JsonHttpClient,
     connection_argument_spec,

@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
-from ansible_collections.tradpal.monitoring.plugins.module_utils import alertmanager as am
-from ansible_collections.tradpal.monitoring.plugins.module_utils.http import HttpApiError, JsonHttpClient
+from ansible_collections.tradpal.monitoring.plugins.module_utils import _silences as am
+from ansible_collections.tradpal.monitoring.plugins.module_utils._http import HttpApiError, JsonHttpClient
 
 
 class RecordingApi:

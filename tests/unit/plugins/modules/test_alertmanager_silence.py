@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from ansible_collections.tradpal.monitoring.plugins.module_utils import alertmanager as am
+from ansible_collections.tradpal.monitoring.plugins.module_utils import _silences as am
 from ansible_collections.tradpal.monitoring.plugins.modules import alertmanager_silence
 from ansible_collections.tradpal.monitoring.plugins.modules.alertmanager_silence import main
 
@@ -190,3 +190,39 @@ def test_an_unknown_id_is_an_error(api, run):
     assert result['failed'] is True
     assert 'no silence with id nope' in result['msg']
     assert api.writes() == []
+
+
+@pytest.mark.parametrize(
+    'options',
+    [
+        single(prune=True),  # the single-silence form
+        args(silences=[], prune=True, created_by=None),  # the default creator, ansible/<user>
+    ],
+)
+def test_prune_needs_the_list_and_an_explicit_creator(api, run, options):
+    api.add('window', API_MATCHERS, created_by=am.default_created_by())
+    result = run(main, {k: v for k, v in options.items() if v is not None})
+    assert result['failed'] is True
+    assert 'prune needs the silences list and an explicit created_by' in result['msg']
+    assert 'http_requests' not in result
+    assert api.requests == []
+
+
+def test_keyed_silences_in_a_list(api, run):
+    items = [{'key': 'db', 'matchers': ['job="db"'], 'comment': 'patching', 'duration': '1h'}]
+    first = run(main, args(silences=items))
+    (entry,) = first['silences']
+    assert (entry['action'], entry['key'], entry['created_by']) == ('create', 'db', 'ops')
+    assert api.silences[entry['id']]['createdBy'] == 'ops [key:db]'
+    items[0]['comment'] = 'patching, CHG-7'
+    second = run(main, args(silences=items))
+    assert (second['silences'][0]['action'], second['silences'][0]['id']) == ('update', entry['id'])
+    gone = run(main, args(key='db', state='absent'))
+    assert (gone['changed'], gone['expired_ids']) == (True, [entry['id']])
+
+
+def test_key_and_id_do_not_mix(api, run):
+    result = run(main, args(key='db', id='s1', state='absent'))
+    assert result['failed'] is True
+    assert 'set id or key, not both' in result['msg']
+    assert api.requests == []

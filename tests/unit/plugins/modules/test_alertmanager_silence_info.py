@@ -4,7 +4,8 @@ import importlib
 
 import pytest
 import yaml
-from ansible_collections.tradpal.monitoring.plugins.doc_fragments.alertmanager import ModuleDocFragment
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.tradpal.monitoring.plugins.doc_fragments._alertmanager import ModuleDocFragment
 from ansible_collections.tradpal.monitoring.plugins.modules.alertmanager_silence_info import main
 
 URL = 'http://alertmanager.invalid:9093'
@@ -31,7 +32,7 @@ def test_lists_everything_by_default(filled, run):
     assert result['changed'] is False
     assert ids(result) == ['a', 'p', 'e']
     first = result['silences'][0]
-    assert first == {'id': 'a', 'state': 'active', 'matchers': ['job="api"'], 'comment': 'window',
+    assert first == {'id': 'a', 'state': 'active', 'key': None, 'matchers': ['job="api"'], 'comment': 'window',
                      'created_by': 'ops', 'starts_at': '2000-01-01T00:00:00.000Z',
                      'ends_at': '2999-01-01T00:00:00.000Z', 'updated_at': '2000-01-01T00:00:00.000Z'}
 
@@ -82,24 +83,18 @@ def _specified(spec):
             for name, opt in spec.items()}
 
 
-@pytest.mark.parametrize('name', ['alertmanager_silence', 'alertmanager_silence_info'])
-def test_documentation_matches_the_argument_spec(name, monkeypatch):
+@pytest.mark.parametrize(
+    ('name', 'class_name'),
+    [('alertmanager_silence', 'SilenceModule'), ('alertmanager_silence_info', 'SilenceInfoModule')],
+)
+def test_documentation_matches_the_argument_spec(name, class_name):
     module = importlib.import_module('ansible_collections.tradpal.monitoring.plugins.modules.%s' % name)
-    captured = {}
-
-    class Stop(Exception):
-        pass
-
-    def capture(**kwargs):
-        captured.update(kwargs)
-        raise Stop
-
-    monkeypatch.setattr(module, 'AnsibleModule', capture)
-    with pytest.raises(Stop):
-        module.main()
+    with patch_module_args({'url': URL, 'silences': []} if name == 'alertmanager_silence' else {'url': URL}):
+        argument_spec = getattr(module, class_name)().module.argument_spec
     docs = yaml.safe_load(module.DOCUMENTATION)
+    assert docs['extends_documentation_fragment'][0] == 'tradpal.monitoring._alertmanager'
     options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'], **docs['options'])
-    assert _documented(options) == _specified(captured['argument_spec'])
+    assert _documented(options) == _specified(argument_spec)
     assert docs['attributes']['check_mode']['support'] == 'full'
     assert yaml.safe_load(module.EXAMPLES)
     assert yaml.safe_load(module.RETURN)

@@ -3,30 +3,24 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Alertmanager v2 API client and the silence logic both silence modules share.
+"""Alertmanager silences without the network: what the silence modules decide before they write.
 
-Everything above ``AlertmanagerClient`` is pure (no network), so unit tests import it
-directly: matcher parsing, time and duration parsing, identity, and the plan that turns
-declared silences plus the server's list into creates, updates and expirations.
+Matcher parsing, times and durations, what makes two silences the same one (identity),
+the declared silence (SilenceSpec), and the plan that turns declared silences plus the
+server's list into creates, updates and expirations. Unit tests import it directly.
 """
 
 from __future__ import annotations
 
 import getpass
 import re
-import warnings
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
-from urllib.parse import quote
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.tradpal.monitoring.plugins.module_utils.http import (
-    CONNECTION_MODULE_KWARGS,
-    HttpApiError,
-    JsonHttpClient,
-    connection_argument_spec,
-)
+from ansible_collections.tradpal.monitoring.plugins.module_utils._module import InputError
+from ansible_collections.tradpal.monitoring.plugins.module_utils._re2 import RegexError, compile_regex
 
 UTC = timezone.utc
 # Start and end times this close count as equal: Alertmanager keeps milliseconds, a
@@ -39,29 +33,8 @@ START_BACKDATE = timedelta(minutes=1)
 SILENCE_STATES = ('active', 'pending', 'expired')
 
 
-class SilenceError(ValueError):
-    """Input that cannot become a valid silence; raised before any request is sent."""
-
-
-def alertmanager_argument_spec(**module_options):
-    """Connection options (with ALERTMANAGER_* environment fallbacks) plus the module's own."""
-    spec = connection_argument_spec('ALERTMANAGER')
-    spec.update(module_options)
-    return spec
-
-
-def alertmanager_module_kwargs(**extra):
-    """AnsibleModule keyword arguments for the connection options, merged with the module's."""
-    kwargs = dict((key, list(value) if isinstance(value, list) else dict(value))
-                  for key, value in CONNECTION_MODULE_KWARGS.items())
-    for key, value in extra.items():
-        if key in kwargs and isinstance(value, list):
-            kwargs[key] = kwargs[key] + list(value)
-        elif key in kwargs and isinstance(value, dict):
-            kwargs[key].update(value)
-        else:
-            kwargs[key] = value
-    return kwargs
+class SilenceError(InputError):
+    """Input that cannot become a valid silence; raised before any request that writes."""
 
 
 # --------------------------------------------------------------------------- matchers
@@ -181,7 +154,10 @@ def parse_matcher(item):
         raise SilenceError('matcher %s: %r is not a valid label name (letters, digits and _, not starting '
                            'with a digit)' % (matcher, matcher.name))
     if matcher.is_regex:
-        compile_regex(matcher.value)
+        try:
+            compile_regex(matcher.value)
+        except RegexError as exc:
+            raise SilenceError(str(exc)) from None
     return matcher
 
 
@@ -202,195 +178,6 @@ def parse_matchers(items, require_non_empty_match=True):
         raise SilenceError('matchers: every matcher also matches the empty string, so the silence would mute '
                            'every alert; Alertmanager refuses that. Add a matcher such as alertname="..."')
     return tuple(matchers)
-
-
-# ------------------------------------------------------------ regular expressions (RE2)
-
-_RE2_ESCAPE_LETTERS = frozenset('afntrvdDsSwWbBAzxpPQC')
-_POSIX_CLASSES = frozenset(('alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print',
-                            'punct', 'space', 'upper', 'word', 'xdigit'))
-_UNSUPPORTED_GROUPS = (
-    ('(?=', 'lookahead'), ('(?!', 'negative lookahead'), ('(?<=', 'lookbehind'),
-    ('(?<!', 'negative lookbehind'), ('(?P=', 'backreference'), ('(?(', 'conditional group'),
-    ('(?>', 'atomic group'), ('(?#', 'comment group'), ('(?<', 'named group without P (use (?P<name>...))'),
-)
-_FLAGS_RE = re.compile(r'\(\?([a-zA-Z-]*)([:)])')
-_REPEAT_RE = re.compile(r'\{(\d+)(?:,(\d*))?\}')
-_MAX_REPEAT = 1000
-
-
-def _regex_error(pattern, reason):
-    return SilenceError('regular expression %r does not compile: %s' % (pattern, reason))
-
-
-def _translate_escape(pattern, index, out):
-    """Translate the escape at pattern[index] (a backslash); return the index after it."""
-    if index + 1 >= len(pattern):
-        raise _regex_error(pattern, 'trailing backslash')
-    char = pattern[index + 1]
-    rest = index + 2
-    if char in 'pP':
-        # Unicode classes: Python's re lacks them; any one character stands in for the check.
-        if pattern[rest:rest + 1] == '{':
-            end = pattern.find('}', rest)
-            if end < 0:
-                raise _regex_error(pattern, 'missing } in \\%s{...}' % char)
-            rest = end + 1
-        elif rest < len(pattern):
-            rest += 1
-        else:
-            raise _regex_error(pattern, 'missing class name after \\%s' % char)
-        out.append('x')
-    elif char == 'Q':
-        end = pattern.find('\\E', rest)
-        end = len(pattern) if end < 0 else end
-        out.append(re.escape(pattern[rest:end]))
-        rest = min(end + 2, len(pattern))
-    elif char.isdigit() or (char == 'x' and pattern[rest:rest + 1] == '{'):
-        return _translate_code_escape(pattern, index, out)
-    elif char.isalpha() and char.isascii() and char not in _RE2_ESCAPE_LETTERS:
-        raise _regex_error(pattern, 'invalid escape \\%s' % char)
-    else:
-        out.append(_ESCAPE_REWRITES.get(char, '\\' + char))
-    return rest
-
-
-# RE2 escapes that Python spells differently: \z (end of text) and \C (any byte).
-_ESCAPE_REWRITES = {'z': '\\Z', 'C': '.'}
-
-
-def _translate_code_escape(pattern, index, out):
-    """Octal (\\012) and \\x{10FFFF} escapes; RE2 has no backreferences (\\1)."""
-    if pattern[index + 1] == 'x':
-        end = pattern.find('}', index + 2)
-        digits = pattern[index + 3:end] if end > 0 else ''
-        if not re.match(r'^[0-9a-fA-F]{1,8}$', digits) or int(digits, 16) > 0x10FFFF:
-            raise _regex_error(pattern, 'invalid \\x{...} escape')
-        out.append('\\U%08x' % int(digits, 16))
-        return end + 1
-    octal = re.match(r'[0-7]{1,3}', pattern[index + 1:])
-    if octal is None or (octal.group(0)[0] != '0' and len(octal.group(0)) < 2):
-        raise _regex_error(pattern, 'backreferences such as \\%s are not supported by Alertmanager (RE2)'
-                           % pattern[index + 1])
-    out.append('\\u%04x' % int(octal.group(0), 8))
-    return index + 1 + len(octal.group(0))
-
-
-def _translate_group(pattern, index, out):
-    """Translate what starts with "(" at pattern[index]; return the index after the consumed part."""
-    if not pattern.startswith('(?', index) or pattern.startswith('(?:', index) or pattern.startswith('(?P<', index):
-        out.append('(')
-        return index + 1
-    for prefix, what in _UNSUPPORTED_GROUPS:
-        if pattern.startswith(prefix, index):
-            raise _regex_error(pattern, '%s %s is not supported by Alertmanager (RE2)' % (what, prefix))
-    match = _FLAGS_RE.match(pattern, index)
-    if not match or not match.group(1) or set(match.group(1)) - set('imsU-') or match.group(1).count('-') > 1 \
-            or match.group(1).endswith('-'):
-        raise _regex_error(pattern, 'invalid or unsupported group flags at %r' % pattern[index:index + 8])
-    if match.group(2) == ':':
-        # Scoped flags mean the same in Python, except U (ungreedy), which only changes what is captured.
-        on, _dash, off = match.group(1).replace('U', '').partition('-')
-        out.append('(?%s%s:' % (on, '-' + off if off else ''))
-    # A bare (?flags) applies to the rest of its group in RE2 but must open the pattern in
-    # Python; it changes how text matches, not whether the pattern is valid, so it is dropped.
-    return match.end()
-
-
-def _repeat_end(pattern, index):
-    """The index after a {n}, {n,} or {n,m} repetition at pattern[index], or None for a literal {."""
-    match = _REPEAT_RE.match(pattern, index)
-    if not match:
-        return None
-    for bound in match.groups():
-        if bound and int(bound) > _MAX_REPEAT:
-            raise _regex_error(pattern, 'repetition count above %d' % _MAX_REPEAT)
-    return match.end()
-
-
-def _open_class(pattern, index, out):
-    """Copy "[", "[^" and a leading literal "]"; return the index after them."""
-    start = index + 1
-    if pattern[start:start + 1] == '^':
-        start += 1
-    if pattern[start:start + 1] == ']':
-        start += 1
-    out.append(pattern[index:start].replace(']', '\\]'))
-    return start
-
-
-def _translate_in_class(pattern, index, out):
-    """One item inside [...]; return (next index, still inside the class)."""
-    if pattern.startswith('[:', index):
-        end = pattern.find(':]', index + 2)
-        name = pattern[index + 2:end].lstrip('^') if end > 0 else ''
-        if name not in _POSIX_CLASSES:
-            raise _regex_error(pattern, 'invalid character class [:%s:]' % name)
-        out.append('a')
-        return end + 2, True
-    char = pattern[index]
-    out.append('\\[' if char == '[' else char)
-    return index + 1, char != ']'
-
-
-def _translate_quantifier(pattern, index, out, previous):
-    """A repetition operator; return (next index, quantifier state: False, True or 'lazy')."""
-    after = _repeat_end(pattern, index) if pattern[index] == '{' else index + 1
-    if after is None:
-        out.append('\\{')
-        return index + 1, False
-    if pattern[index] == '?' and previous is True:
-        state = 'lazy'
-    elif previous:
-        # RE2 refuses a*+, a{2}* and friends (Python 3.11 would read them as possessive).
-        raise _regex_error(pattern, 'invalid nested repetition operator %r' % pattern[index - 1:after])
-    else:
-        state = True
-    out.append(pattern[index:after])
-    return after, state
-
-
-def _re2_to_python(pattern):
-    """Rewrite an RE2 pattern (Alertmanager's dialect) so Python's re can check it.
-
-    RE2-only syntax becomes an equivalent for the check; Python-only syntax (lookaround,
-    backreferences) is refused, because Alertmanager would refuse it.
-    """
-    out = []
-    index = 0
-    in_class = False
-    quantifier = False
-    while index < len(pattern):
-        char = pattern[index]
-        previous, quantifier = quantifier, False
-        if char == '\\':
-            index = _translate_escape(pattern, index, out)
-        elif in_class:
-            index, in_class = _translate_in_class(pattern, index, out)
-        elif char == '[':
-            index, in_class = _open_class(pattern, index, out), True
-        elif char == '(':
-            index = _translate_group(pattern, index, out)
-        elif char in '*+?{':
-            index, quantifier = _translate_quantifier(pattern, index, out, previous)
-        else:
-            out.append(char)
-            index += 1
-    if in_class:
-        raise _regex_error(pattern, 'missing closing ]')
-    return ''.join(out)
-
-
-def compile_regex(pattern):
-    """Compile an Alertmanager (RE2) regular expression for checks; use fullmatch, as Alertmanager anchors it."""
-    translated = _re2_to_python(pattern)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            return re.compile(translated)
-        except re.error as exc:
-            # exc.msg leaves out the position, which is one in the rewritten pattern.
-            raise _regex_error(pattern, exc.msg) from None
 
 
 # ------------------------------------------------------------------- times and durations
@@ -466,46 +253,87 @@ def default_created_by():
 
 NOW = 'now'
 
+# The options that declare one silence. alertmanager_silence takes them at its top level and
+# in each `silences` item, and build_spec() reads them: the one list of their names.
+SILENCE_OPTIONS = dict(
+    state=dict(type='str', choices=['present', 'absent']),
+    id=dict(type='str'),
+    key=dict(type='str', no_log=False),
+    matchers=dict(type='list', elements='raw'),
+    comment=dict(type='str'),
+    created_by=dict(type='str'),
+    starts_at=dict(type='str'),
+    ends_at=dict(type='str'),
+    duration=dict(type='str'),
+)
 
-def identity(created_by, comment, matchers):
-    """Two silences are the same one when these agree; matcher order does not matter."""
-    return (created_by, comment, frozenset(matchers))
+# A silence's key is stored in its createdBy, as "<creator> [key:<key>]". The comment is
+# for humans, who rewrite it in the web UI or with `amtool silence update --comment`;
+# neither touches createdBy, so the key survives their edits.
+_KEY_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,127}$')
+_STORED_CREATOR_RE = re.compile(r'^(.*) \[key:([A-Za-z0-9][A-Za-z0-9_.:/@-]*)\]$', re.S)
+_KEY_MARK = '[key:'
+
+
+def stored_creator(created_by, key):
+    """The createdBy Alertmanager stores: the creator, followed by the key when there is one."""
+    return '%s [key:%s]' % (created_by, key) if key else created_by
+
+
+def split_creator(stored):
+    """(creator, key) from a stored createdBy; the key is None for a silence without one."""
+    match = _STORED_CREATOR_RE.match(stored)
+    return (match.group(1), match.group(2)) if match else (stored, None)
+
+
+def identity(created_by, key, comment, matchers):
+    """What makes two silences the same one.
+
+    With a key: the creator and the key, so matchers and comment may change. Without one:
+    the creator, the comment and the set of matchers (their order does not matter).
+    """
+    if key:
+        return ('key', created_by, key)
+    return ('content', created_by, comment, frozenset(matchers))
 
 
 class ExistingSilence(namedtuple('ExistingSilence',
-                                 ['id', 'state', 'matchers', 'comment', 'created_by', 'starts_at', 'ends_at',
+                                 ['id', 'state', 'key', 'matchers', 'comment', 'created_by', 'starts_at', 'ends_at',
                                   'updated_at', 'raw'])):
-    """A silence as Alertmanager returned it."""
+    """A silence as Alertmanager returned it; ``created_by`` and ``key`` are split from its createdBy."""
 
     __slots__ = ()
 
     @classmethod
     def from_api(cls, data):
+        created_by, key = split_creator(data.get('createdBy', ''))
         return cls(
             id=data['id'],
             state=(data.get('status') or {}).get('state', 'active'),
+            key=key,
             matchers=tuple(Matcher.from_api(m) for m in data.get('matchers') or []),
             comment=data.get('comment', ''),
-            created_by=data.get('createdBy', ''),
+            created_by=created_by,
             starts_at=parse_time(data['startsAt'], 'startsAt'),
             ends_at=parse_time(data['endsAt'], 'endsAt'),
             updated_at=data.get('updatedAt'),
             raw=data,
         )
 
-    def key(self):
-        return identity(self.created_by, self.comment, self.matchers)
+    def identity(self):
+        return identity(self.created_by, self.key, self.comment, self.matchers)
 
     def describe(self):
-        return describe(self.id, self.state, self.matchers, self.comment, self.created_by,
+        return describe(self.id, self.state, self.matchers, self.comment, self.created_by, key=self.key,
                         starts_at=self.starts_at, ends_at=self.ends_at)
 
 
-def describe(silence_id, state, matchers, comment, created_by, *, starts_at, ends_at):
+def describe(silence_id, state, matchers, comment, created_by, *, key, starts_at, ends_at):
     """The dict the modules return (and show in diffs) for one silence."""
     return {
         'id': silence_id,
         'state': state,
+        'key': key,
         'matchers': [str(m) for m in matchers],
         'comment': comment,
         'created_by': created_by,
@@ -515,40 +343,65 @@ def describe(silence_id, state, matchers, comment, created_by, *, starts_at, end
 
 
 class SilenceSpec(namedtuple('SilenceSpec',
-                             ['id', 'state', 'matchers', 'comment', 'created_by', 'starts_at', 'ends_at',
+                             ['id', 'state', 'key', 'matchers', 'comment', 'created_by', 'starts_at', 'ends_at',
                               'duration'])):
     """A declared silence, validated. ``starts_at`` is None (not given), NOW, or a future datetime.
 
     With ``id`` set, matchers, comment, created_by, start and end that are None are kept
-    from the targeted silence.
+    from the targeted silence. With ``key`` set and state absent, matchers and comment
+    may be None.
     """
 
     __slots__ = ()
 
-    def key(self):
-        return identity(self.created_by, self.comment, self.matchers)
+    def identity(self):
+        return identity(self.created_by, self.key, self.comment, self.matchers)
+
+    def content_identity(self):
+        """The identity the silence had before it got its key, if that is known."""
+        if self.matchers is None or self.comment is None:
+            return None
+        return identity(self.created_by, None, self.comment, self.matchers)
 
 
-_SPEC_OPTIONS = ('id', 'state', 'matchers', 'comment', 'created_by', 'starts_at', 'ends_at', 'duration')
+def _check_key_and_creator(key, creator):
+    if key is not None and not _KEY_RE.match(key):
+        raise SilenceError('key %r: use up to 128 letters, digits and _ . : / @ -, starting with a letter or digit'
+                           % key)
+    if creator and _KEY_MARK in creator:
+        raise SilenceError('created_by %r may not contain %r; set key instead' % (creator, _KEY_MARK))
 
 
 def build_spec(options, now, default_state='present', default_creator=None):
     """Validate one declared silence (module options or one ``silences`` item)."""
-    options = dict((name, options.get(name)) for name in _SPEC_OPTIONS)
+    options = dict((name, options.get(name)) for name in SILENCE_OPTIONS)
     state = options['state'] or default_state
     silence_id = options['id'] or None
+    key = options['key'] or None
+    if silence_id and key:
+        raise SilenceError('set id or key, not both: each one names the silence')
     creator = options['created_by']
     if not creator and not silence_id:
         creator = default_creator or default_created_by()
+    _check_key_and_creator(key, creator)
+    # These alone name the silence: an id, or a key to expire.
+    named = bool(silence_id or (key and state == 'absent'))
     matchers = None
-    if options['matchers'] is not None or not silence_id:
+    if options['matchers'] is not None or not named:
         matchers = parse_matchers(options['matchers'])
     comment = options['comment']
-    if not silence_id and not comment:
-        raise SilenceError('comment is required (it is part of what identifies the silence)')
+    if not named and not comment:
+        raise SilenceError('comment is required%s' % (
+            ' (Alertmanager shows it as the reason)' if key else ' (it is part of what identifies the silence)'))
     if state == 'absent':
         # Times do not matter for ending a silence.
-        return SilenceSpec(silence_id, state, matchers, comment, creator, None, None, None)
+        return SilenceSpec(silence_id, state, key, matchers, comment, creator, None, None, None)
+    starts_at, ends_at, duration = _build_times(options, now, silence_id)
+    return SilenceSpec(silence_id, state, key, matchers, comment, creator, starts_at, ends_at, duration)
+
+
+def _build_times(options, now, silence_id):
+    """(starts_at, ends_at, duration) of a silence to make present."""
     if options['ends_at'] and options['duration']:
         raise SilenceError('set ends_at or duration, not both')
     if not silence_id and not options['ends_at'] and not options['duration']:
@@ -568,7 +421,7 @@ def build_spec(options, now, default_state='present', default_creator=None):
                                % format_time(ends_at))
         if isinstance(starts_at, datetime) and ends_at <= starts_at:
             raise SilenceError('ends_at %s is not after starts_at %s' % (format_time(ends_at), format_time(starts_at)))
-    return SilenceSpec(silence_id, state, matchers, comment, creator, starts_at, ends_at, duration)
+    return starts_at, ends_at, duration
 
 
 def build_specs(items, now, default_state='present', default_creator=None):
@@ -581,7 +434,7 @@ def build_specs(items, now, default_state='present', default_creator=None):
             spec = build_spec(item or {}, now, default_state, default_creator)
         except SilenceError as exc:
             raise SilenceError('%s: %s' % (where, exc)) from None
-        mark = ('id', spec.id) if spec.id else spec.key()
+        mark = ('id', spec.id) if spec.id else spec.identity()
         if mark in seen:
             raise SilenceError('%s declares the same silence as %s' % (where, seen[mark]))
         seen[mark] = where
@@ -636,7 +489,7 @@ class Change(object):
         """The module's return entry; ``new_id`` is the id Alertmanager answered (None in check mode)."""
         if self.spec.state == 'absent':
             spec = self.spec
-            entry = describe(spec.id, None, spec.matchers or (), spec.comment, spec.created_by,
+            entry = describe(spec.id, None, spec.matchers or (), spec.comment, spec.created_by, key=spec.key,
                              starts_at=None, ends_at=None)
             if self.target is not None:
                 entry = self.target.describe()
@@ -688,7 +541,13 @@ def _plan_present(spec, target, now, duplicates):
     matchers = spec.matchers if spec.matchers is not None else target.matchers
     comment = spec.comment if spec.comment is not None else target.comment
     creator = spec.created_by if spec.created_by is not None else target.created_by
+    # A silence found by id keeps its key; one found by what it says (no key declared) has none.
+    key = spec.key or (target.key if target is not None else None)
     start, keep_start = _resolve_start(spec, target, now)
+    if keep_start and target.state == 'active' and frozenset(matchers) != frozenset(target.matchers):
+        # New matchers: Alertmanager replaces the silence, and the new one starts when it is made,
+        # so a duration counts from then (as it will on the next run).
+        start, keep_start = now, False
     if spec.ends_at is not None:
         end = spec.ends_at
     elif spec.duration is not None:
@@ -706,8 +565,9 @@ def _plan_present(spec, target, now, duplicates):
     after_state = 'pending' if start > now else 'active'
     start_now = not keep_start and start is now
     if target is None:
-        payload = _payload(None, matchers, start_text=format_time(start), end=end, creator=creator, comment=comment)
-        after = describe(None, after_state, matchers, comment, creator, starts_at=start, ends_at=end)
+        payload = _payload(None, matchers, start_text=format_time(start), end=end,
+                           creator=stored_creator(creator, key), comment=comment)
+        after = describe(None, after_state, matchers, comment, creator, key=key, starts_at=start, ends_at=end)
         change = Change(spec, 'create', payload=payload, expire=duplicates, after=after, differences=['missing'],
                         start_now=start_now)
         change.stamp(now)
@@ -720,6 +580,7 @@ def _plan_present(spec, target, now, duplicates):
         ('matchers', not same_matchers),
         ('comment', comment != target.comment),
         ('created_by', creator != target.created_by),
+        ('key', key != target.key),
         ('starts_at', not keep_start),
         ('ends_at', abs(end - target.ends_at) >= TIME_TOLERANCE),
     ) if differs]
@@ -732,9 +593,9 @@ def _plan_present(spec, target, now, duplicates):
     start_text = target.raw['startsAt'] if keep_start else format_time(start)
     replace = (not live or not same_matchers or (target.state == 'active' and not keep_start)
                or (target.state == 'pending' and start <= now))
-    payload = _payload(target.id if live else None, ordered, start_text=start_text, end=end, creator=creator,
-                       comment=comment)
-    after = describe(None if replace else target.id, after_state, ordered, comment, creator,
+    payload = _payload(target.id if live else None, ordered, start_text=start_text, end=end,
+                       creator=stored_creator(creator, key), comment=comment)
+    after = describe(None if replace else target.id, after_state, ordered, comment, creator, key=key,
                      starts_at=start, ends_at=end)
     change = Change(spec, 'update', target=target, payload=payload, expire=duplicates, replace=replace,
                     before=before, after=after, differences=differences, start_now=start_now)
@@ -755,18 +616,21 @@ def _payload(silence_id, matchers, *, start_text, end, creator, comment):
     return payload
 
 
-def plan(specs, silences, now, prune=False, prune_creators=()):
+def plan(specs, silences, now, prune_creator=None):
     """Turn declared silences and the server's list into changes, without any request.
 
     Returns (changes, pruned): one Change per spec, in order, and the live silences that
-    ``prune`` expires (created by one of ``prune_creators`` and reached by no spec).
-    Raises SilenceError for an unknown id, or when two specs reach the same silence.
+    pruning expires: those created by ``prune_creator`` that no spec reaches (none when
+    it is None). Raises SilenceError for an unknown id, or when two specs reach the same
+    silence.
     """
     by_id = dict((s.id, s) for s in silences)
-    live_by_key = {}
+    live = {}
     for silence in silences:
         if silence.state != 'expired':
-            live_by_key.setdefault(silence.key(), []).append(silence)
+            live.setdefault(silence.identity(), []).append(silence)
+    # Silences declared without a key in this run are theirs, never adopted by a keyed declaration.
+    declared_without_key = set(spec.identity() for spec in specs if not spec.id and not spec.key)
     claimed = {}
     changes = []
     for index, spec in enumerate(specs):
@@ -776,70 +640,24 @@ def plan(specs, silences, now, prune=False, prune_creators=()):
                 raise SilenceError('there is no silence with id %s' % spec.id)
             matches = [target] if target is not None else []
         else:
-            matches = list(live_by_key.get(spec.key(), []))
+            matches = list(live.get(spec.identity(), []))
+            if not matches and spec.key and spec.content_identity() not in declared_without_key:
+                # A key added to a declared silence: adopt the silence it made before.
+                matches = list(live.get(spec.content_identity(), []))
         for silence in matches:
             if silence.id in claimed:
                 raise SilenceError('declared silences #%d and #%d both reach silence %s'
                                    % (claimed[silence.id] + 1, index + 1, silence.id))
             claimed[silence.id] = index
         if spec.state == 'absent':
-            live = [s for s in matches if s.state != 'expired']
-            changes.append(Change(spec, 'expire' if live else 'none', target=matches[0] if matches else None,
-                                  expire=live))
+            live_matches = [s for s in matches if s.state != 'expired']
+            changes.append(Change(spec, 'expire' if live_matches else 'none',
+                                  target=matches[0] if matches else None, expire=live_matches))
             continue
         target = _pick_kept(matches) if matches else None
         changes.append(_plan_present(spec, target, now, [s for s in matches if s is not target]))
     pruned = []
-    if prune:
-        creators = set(prune_creators)
-        pruned = [s for s in silences if s.state != 'expired' and s.created_by in creators and s.id not in claimed]
+    if prune_creator is not None:
+        pruned = [s for s in silences
+                  if s.state != 'expired' and s.created_by == prune_creator and s.id not in claimed]
     return changes, pruned
-
-
-# ------------------------------------------------------------------------------- client
-
-class AlertmanagerClient(object):
-    """The few Alertmanager v2 API calls the modules need."""
-
-    def __init__(self, http):
-        self.http = http
-
-    @classmethod
-    def from_params(cls, params):
-        return cls(JsonHttpClient.from_params(params))
-
-    @property
-    def request_count(self):
-        return self.http.request_count
-
-    def list_silences(self, filters=None):
-        """All silences (active, pending, expired); ``filters`` are Matchers the server filters on."""
-        query = [('filter', str(m)) for m in filters or ()]
-        data = self.http.request('GET', 'api/v2/silences', query=query or None)
-        return [ExistingSilence.from_api(item) for item in data or []]
-
-    def get_silence(self, silence_id):
-        try:
-            data = self.http.request('GET', 'api/v2/silence/%s' % quote(silence_id, safe=''))
-        except HttpApiError as exc:
-            if exc.status in (404, 422):
-                # 422: not a UUID, so there can be no such silence either.
-                return None
-            raise
-        return ExistingSilence.from_api(data)
-
-    def post_silence(self, payload, idempotent=False):
-        """Create or update a silence; returns the id Alertmanager answered with."""
-        data = self.http.request('POST', 'api/v2/silences', body=payload, idempotent=idempotent)
-        if not isinstance(data, dict) or not data.get('silenceID'):
-            raise HttpApiError('POST api/v2/silences answered without a silenceID: %r' % (data,), 'POST',
-                               self.http.url_for('api/v2/silences'))
-        return data['silenceID']
-
-    def expire_silence(self, silence_id):
-        try:
-            self.http.request('DELETE', 'api/v2/silence/%s' % quote(silence_id, safe=''))
-        except HttpApiError as exc:
-            if exc.status != 404:
-                raise
-            # Already gone: Alertmanager forgets expired silences after their retention time.

@@ -1,9 +1,10 @@
-"""Declared silences, identity, and the plan of module_utils/alertmanager.py (no network)."""
+"""Declared silences, identity, and the plan of module_utils/_silences.py (no network)."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (
+from ansible_collections.tradpal.monitoring.plugins.module_utils._silences import (
     NOW,
     ExistingSilence,
     Matcher,
@@ -15,6 +16,8 @@ from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager im
     identity,
     parse_matcher,
     plan,
+    split_creator,
+    stored_creator,
 )
 
 UTC = timezone.utc
@@ -100,12 +103,12 @@ def test_an_id_alone_is_enough():
 
 
 def test_identity_ignores_matcher_order():
-    assert spec(matchers=['job="api"', 'alertname="Deploy"']).key() == spec().key() == existing().key()
-    assert spec(comment='other').key() != spec().key()
-    assert spec(created_by='someone').key() != spec().key()
-    assert spec(matchers=['job="api"']).key() != spec().key()
-    assert identity('ops', 'c', [Matcher('a', '1', False, True)]) \
-        != identity('ops', 'c', [Matcher('a', '1', True, True)])
+    assert spec(matchers=['job="api"', 'alertname="Deploy"']).identity() == spec().identity() == existing().identity()
+    assert spec(comment='other').identity() != spec().identity()
+    assert spec(created_by='someone').identity() != spec().identity()
+    assert spec(matchers=['job="api"']).identity() != spec().identity()
+    assert identity('ops', None, 'c', [Matcher('a', '1', False, True)]) \
+        != identity('ops', None, 'c', [Matcher('a', '1', True, True)])
 
 
 def test_a_list_may_not_declare_the_same_silence_twice():
@@ -271,9 +274,12 @@ def test_by_id_options_left_out_are_kept():
 
 def test_by_id_new_matchers_replace_the_silence():
     change, _unused = one(build_spec({'id': 's1', 'matchers': ['job="web"']}, T0), [existing()])
-    assert change.differences == ['matchers']
+    # The new silence starts when Alertmanager makes it; the end is kept.
+    assert change.differences == ['matchers', 'starts_at']
     assert change.replace is True
     assert change.payload['id'] == 's1'
+    assert (change.payload['startsAt'], change.payload['endsAt']) == ('2030-05-01T11:59:00.000Z',
+                                                                      '2030-05-01T13:00:00.000Z')
     assert change.payload['matchers'] == [{'name': 'job', 'value': 'web', 'isRegex': False, 'isEqual': True}]
 
 
@@ -319,7 +325,7 @@ def test_duplicates_are_expired_keeping_the_active_one_that_ends_last():
 def test_prune_expires_only_undeclared_live_silences_of_the_same_creators():
     silences = [existing('kept'), existing('old', comment='old window'), existing('mine-expired', state='expired'),
                 existing('theirs', comment='x', created_by='someone-else')]
-    changes, pruned = plan([spec()], silences, T0, prune=True, prune_creators={'ops'})
+    changes, pruned = plan([spec()], silences, T0, prune_creator='ops')
     assert changes[0].action == 'unchanged'
     assert [s.id for s in pruned] == ['old']
     assert plan([spec()], silences, T0)[1] == []
@@ -328,3 +334,133 @@ def test_prune_expires_only_undeclared_live_silences_of_the_same_creators():
 def test_two_declarations_may_not_reach_the_same_silence():
     with pytest.raises(SilenceError, match='both reach silence s1'):
         plan([spec(), build_spec({'id': 's1', 'state': 'absent'}, T0)], [existing()], T0)
+
+
+# ------------------------------------------------------------------------------ keys
+
+def keyed(silence_id='s1', key='deploy', created_by='ops', **options):
+    """A silence the module made with a key: the key rides in createdBy."""
+    return existing(silence_id, created_by=stored_creator(created_by, key), **options)
+
+
+def test_the_key_is_stored_in_created_by_and_split_off_when_read():
+    assert stored_creator('ops', 'deploy') == 'ops [key:deploy]'
+    assert stored_creator('ops', None) == 'ops'
+    assert split_creator('ops [key:CHG-1/web.1]') == ('ops', 'CHG-1/web.1')
+    assert split_creator('ansible/alice') == ('ansible/alice', None)
+    assert split_creator('ops [key:two words]') == ('ops [key:two words]', None)
+    silence = keyed()
+    assert (silence.created_by, silence.key) == ('ops', 'deploy')
+    assert silence.describe()['created_by'] == 'ops'
+    assert silence.describe()['key'] == 'deploy'
+
+
+@pytest.mark.parametrize(
+    ('options', 'message'),
+    [
+        ({'key': 'two words'}, "key 'two words': use up to 128"),
+        ({'key': '-x'}, 'starting with a letter or digit'),
+        ({'key': 'x' * 129}, 'up to 128'),
+        ({'key': 'k', 'id': 's1'}, 'set id or key, not both'),
+        ({'created_by': 'ops [key:k]'}, 'may not contain'),
+        ({'key': 'k', 'comment': None}, 'comment is required'),
+        ({'key': 'k', 'matchers': None}, 'at least one matcher'),
+    ],
+)
+def test_bad_keys_are_refused(options, message):
+    with pytest.raises(SilenceError, match=re.escape(message)):
+        spec(**options)
+
+
+def test_a_key_alone_names_a_silence_to_expire():
+    absent = spec(key='deploy', state='absent', matchers=None, comment=None)
+    assert (absent.key, absent.matchers, absent.comment) == ('deploy', None, None)
+    change, _unused = one(absent, [keyed('a'), keyed('b', key='other'), keyed('c', created_by='else')])
+    assert [s.id for s in change.expire] == ['a']
+    assert change.result()['key'] == 'deploy'
+
+
+def test_a_list_may_not_declare_the_same_key_twice():
+    items = [{'key': 'k', 'matchers': ['a="1"'], 'comment': 'c', 'duration': '1h'},
+             {'key': 'k', 'matchers': ['b="2"'], 'comment': 'd', 'duration': '1h'}]
+    with pytest.raises(SilenceError, match=r'silences\[1\] declares the same silence as silences\[0\]'):
+        build_specs(items, T0, default_creator='ops')
+    items[1]['created_by'] = 'someone-else'
+    assert len(build_specs(items, T0, default_creator='ops')) == 2
+
+
+def test_a_keyed_silence_is_created_with_its_key():
+    change, _unused = one(spec(key='deploy'), [])
+    assert change.action == 'create'
+    assert change.payload['createdBy'] == 'ops [key:deploy]'
+    assert (change.after['created_by'], change.after['key']) == ('ops', 'deploy')
+
+
+def test_a_keyed_silence_rerun_changes_nothing():
+    change, _unused = one(spec(key='deploy'), [keyed()])
+    assert change.action == 'unchanged'
+
+
+def test_new_matchers_for_a_key_replace_its_silence_in_one_request():
+    change, _unused = one(spec(key='deploy', matchers=['job="web"']), [keyed()])
+    assert change.action == 'update'
+    assert change.differences == ['matchers', 'starts_at', 'ends_at']
+    assert change.replace is True
+    # The new silence starts now, so its duration counts from now: a re-run finds nothing to change.
+    assert (change.payload['startsAt'], change.payload['endsAt']) == ('2030-05-01T11:59:00.000Z',
+                                                                      '2030-05-01T14:00:00.000Z')
+    # Sent with the old id: Alertmanager expires it and creates the new one in the same request.
+    assert change.payload['id'] == 's1'
+    assert change.payload['createdBy'] == 'ops [key:deploy]'
+    assert change.expire == []
+    assert change.result('s2')['previous_id'] == 's1'
+
+
+def test_a_new_comment_for_a_key_updates_its_silence_in_place():
+    change, _unused = one(spec(key='deploy', comment='deploy window, extended'), [keyed()])
+    assert (change.action, change.differences, change.replace) == ('update', ['comment'], False)
+    assert change.payload['id'] == 's1'
+
+
+def test_a_comment_edited_by_hand_does_not_lose_the_silence():
+    edited = keyed(comment='deploy window -- ask Bob before removing')
+    change, _unused = one(spec(key='deploy'), [edited])
+    assert (change.action, change.target.id, change.differences) == ('update', 's1', ['comment'])
+
+
+def test_duplicates_of_a_key_are_folded():
+    silences = [keyed('short', ends_at=T0 + HOUR), keyed('long', matchers=('job="web"',), ends_at=T0 + 3 * HOUR)]
+    change, _unused = one(spec(key='deploy'), silences)
+    assert change.target.id == 'long'
+    assert [s.id for s in change.expire] == ['short']
+
+
+def test_keys_belong_to_their_creator():
+    change, _unused = one(spec(key='deploy'), [keyed(created_by='someone-else')])
+    assert change.action == 'create'
+
+
+def test_without_a_key_a_keyed_silence_is_not_matched():
+    change, _unused = one(spec(), [keyed()])
+    assert change.action == 'create'
+    assert change.payload['createdBy'] == 'ops'
+
+
+def test_adding_a_key_adopts_the_silence_made_without_one():
+    change, _unused = one(spec(key='deploy'), [existing()])
+    assert (change.action, change.differences, change.replace) == ('update', ['key'], False)
+    assert change.payload['id'] == 's1'
+    assert change.payload['createdBy'] == 'ops [key:deploy]'
+    assert change.before['key'] is None
+    assert change.after['key'] == 'deploy'
+
+
+def test_a_silence_declared_without_a_key_in_the_same_run_is_not_adopted():
+    changes, _unused = plan([spec(key='deploy'), spec()], [existing()], T0)
+    assert [c.action for c in changes] == ['create', 'unchanged']
+
+
+def test_prune_reaches_keyed_silences_of_the_creator():
+    silences = [keyed('declared'), keyed('dropped', key='old'), keyed('theirs', key='old', created_by='else')]
+    _unused, pruned = plan([spec(key='deploy')], silences, T0, prune_creator='ops')
+    assert [s.id for s in pruned] == ['dropped']

@@ -27,8 +27,10 @@ from ansible.module_utils.urls import ConnectionError as UrlsConnectionError, Re
 # Waits between attempts grow 0.5 s, 1 s, 2 s, ... up to this many seconds.
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 10.0
-# Status codes that say "the server did not process the request": safe to retry even
-# for a request that must not run twice.
+# Status codes that usually mean "the server did not process the request", so they are
+# retried even for a request that must not run twice. Not always: a reverse proxy may
+# answer 502 after the upstream processed it. The silence planner folds such duplicates
+# on the next run.
 NOT_PROCESSED_STATUS = (502, 503)
 ERROR_TEXT_MAX = 2000
 
@@ -50,7 +52,8 @@ _OPTION_TO_KWARG = {
 def connection_argument_spec(env_prefix):
     """Argument spec of the connection options, with ``<env_prefix>_URL`` style fallbacks.
 
-    The matching documentation lives in each API's doc fragment.
+    The matching documentation lives in each API's doc fragment; module_utils/_module.py
+    merges the spec into every module's.
     """
     def env(name):
         return (env_fallback, ['%s_%s' % (env_prefix, name)])
@@ -202,8 +205,8 @@ class JsonHttpClient:
         """Send one request and return the decoded JSON body (None when it is empty).
 
         Connection errors and 5xx answers are retried with exponential backoff; 4xx never.
-        A request that is not idempotent (by default: POST and PATCH) is retried only when
-        the error proves the server did not process it.
+        A request that is not idempotent (by default: POST and PATCH) is retried only after
+        connection refused, a host name that does not resolve, or NOT_PROCESSED_STATUS.
         """
         if idempotent is None:
             idempotent = method.upper() not in ('POST', 'PATCH')

@@ -9,7 +9,8 @@ from __future__ import annotations
 class ModuleDocFragment(object):
 
     # Connection and authentication options of every Alertmanager module; the argument
-    # spec they document is plugins/module_utils/http.py connection_argument_spec().
+    # spec they document is connection_argument_spec() in plugins/module_utils/_http.py.
+    # Private (leading underscore) like the module_utils: not an interface for other collections.
     DOCUMENTATION = r"""
 options:
   url:
@@ -65,8 +66,10 @@ options:
     description:
       - How many times to retry a request after a connection error or a 5xx answer,
         waiting 0.5 s, 1 s, 2 s, ... in between. 4xx answers are never retried.
-      - A request that creates a silence is only retried when the error proves the server
-        never received it (connection refused, 502, 503), so a retry cannot create it twice.
+      - A request that creates a silence is only retried after a connection refused, a 502 or a 503.
+        A 502 or 503 from a reverse proxy can still come after Alertmanager created the silence, so a
+        retry may create it twice; the next run of M(tradpal.monitoring.alertmanager_silence) finds
+        both and expires the extra one (the duplicates it folds are listed in its C(expired_ids)).
     type: int
     default: 3
 attributes:

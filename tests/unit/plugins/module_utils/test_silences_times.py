@@ -1,11 +1,11 @@
-"""Times and durations of module_utils/alertmanager.py: UTC on the wire, zones required."""
+"""Times and durations of module_utils/_silences.py: UTC on the wire, zones required."""
 
 import os
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from ansible_collections.tradpal.monitoring.plugins.module_utils.alertmanager import (
+from ansible_collections.tradpal.monitoring.plugins.module_utils._silences import (
     SilenceError,
     format_time,
     parse_duration,
