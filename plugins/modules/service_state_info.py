@@ -131,6 +131,12 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+# Where systemd looks for a unit's drop-ins. A drop-in written since systemd last loaded
+# the unit is not in its DropInPaths yet (and a new drop-in directory does not even make
+# it report NeedDaemonReload), so they are found on disk too.
+DROPIN_DIRS = ('/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system',
+               '/usr/lib/systemd/system', '/lib/systemd/system')
+
 _PROPERTIES = ('LoadState', 'ActiveState', 'SubState', 'MainPID', 'NRestarts', 'NeedDaemonReload',
                'FragmentPath', 'DropInPaths')
 
@@ -172,6 +178,16 @@ def newest_ctime(paths):
     return newest
 
 
+def dropins_on_disk(unit, roots=DROPIN_DIRS):
+    """The *.conf drop-ins of unit that exist on disk, whatever systemd has loaded."""
+    found = []
+    for root in roots:
+        directory = os.path.join(root, unit + '.d')
+        if os.path.isdir(directory):
+            found += sorted(os.path.join(directory, name) for name in os.listdir(directory) if name.endswith('.conf'))
+    return found
+
+
 def changed_after(paths, started_at):
     return [path for path in paths if (ctime(path) or 0) > started_at]
 
@@ -206,11 +222,14 @@ def main():
             # The process ended between the two reads: it is not running.
             main_pid = 0
 
-    unit_files = [props.get('FragmentPath', ''), *props.get('DropInPaths', '').split()]
+    loaded_dropins = props.get('DropInPaths', '').split()
+    # Compared by real path: /lib may be a link to /usr/lib.
+    unknown_dropins = set(map(os.path.realpath, dropins_on_disk(unit))) - set(map(os.path.realpath, loaded_dropins))
+    unit_files = [props.get('FragmentPath', ''), *loaded_dropins, *sorted(unknown_dropins)]
     watched = [path for path in module.params['restart_files'] + unit_files if path]
     changed = changed_after(watched, started_at) if started_at is not None else []
     active = props.get('ActiveState') == 'active'
-    need_daemon_reload = props.get('NeedDaemonReload') == 'yes'
+    need_daemon_reload = props.get('NeedDaemonReload') == 'yes' or bool(unknown_dropins)
 
     module.exit_json(
         changed=False,

@@ -123,3 +123,13 @@ def test_a_unit_that_does_not_exist(capsys, monkeypatch):
     result = exit_result(capsys)
     assert result["exists"] is False and result["active"] is False
     assert result["main_pid"] == 0 and result["started_at"] is None and result["restart_due"] is False
+
+
+def test_dropins_on_disk_finds_conf_files_systemd_has_not_loaded(tmp_path):
+    etc = tmp_path / "etc"
+    (etc / "daemon.service.d").mkdir(parents=True)
+    (etc / "daemon.service.d" / "10-flags.conf").write_text("[Service]")
+    (etc / "daemon.service.d" / "notes.txt").write_text("not a drop-in")
+    assert mod.dropins_on_disk("daemon.service", roots=(str(etc), str(tmp_path / "run"))) == [
+        str(etc / "daemon.service.d" / "10-flags.conf")
+    ]
