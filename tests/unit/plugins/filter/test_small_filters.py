@@ -1,9 +1,10 @@
-"""The mask and systemd_command filters."""
+"""The mask, systemd_command and web_client filters."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.tradpal.monitoring.plugins.filter.mask import MASK, mask
 from ansible_collections.tradpal.monitoring.plugins.filter.systemd_command import systemd_command
+from ansible_collections.tradpal.monitoring.plugins.filter.web_client import web_client
 
 
 def test_mask_hides_plain_and_url_encoded_secrets():
@@ -46,3 +47,21 @@ def test_systemd_command_quotes_and_escapes(argv, expected):
 def test_systemd_command_refuses_what_execstart_cannot_carry(bad):
     with pytest.raises(AnsibleFilterError):
         systemd_command(bad)
+
+
+def test_web_client_picks_the_named_user_else_the_first_by_name():
+    users = {"grafana": "pw-grafana-0123", "ansible": "pw-ansible-0123"}
+    assert web_client(users) == {"username": "ansible", "password": "pw-ansible-0123", "problem": ""}
+    assert web_client(users, "grafana")["password"] == users["grafana"]
+    assert web_client({}) == {"username": "", "password": "", "problem": ""}
+
+
+def test_web_client_names_a_missing_user_without_any_password():
+    result = web_client({"ops": "pw-ops-0123456"}, "ghost", variable="prometheus_web_client_user")
+    assert result["problem"] == "prometheus_web_client_user ghost is not one of the basic auth users."
+    assert not result["username"] and not result["password"]
+
+
+def test_web_client_refuses_a_list():
+    with pytest.raises(AnsibleFilterError):
+        web_client(["ops"])
