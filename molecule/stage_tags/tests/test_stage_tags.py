@@ -46,9 +46,9 @@ def cmdline(host, unit):
     return host.check_output(f"tr '\\0' ' ' < /proc/{main_pid(host, unit)}/cmdline")
 
 
-@pytest.fixture(autouse=True)
-def converged(run_playbook):
-    """Every test starts from (and leaves behind for the next) the declared default stack."""
+@pytest.fixture
+def restore(run_playbook):
+    """For tests that change the stack: converge it back to the declared default afterwards."""
     yield
     succeeded(run_playbook("converge.yml"))
 
@@ -60,7 +60,7 @@ def test_each_stage_tag_runs_alone_and_in_check_mode_without_changes(run_playboo
     assert succeeded(run_playbook("converge.yml", tags=tags))["changed"] == 0
 
 
-def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook):
+def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook, restore):
     changes = {
         "prometheus_external_labels": {"stage": "configure"},
         "alertmanager_resolve_timeout": "7m",
@@ -85,7 +85,7 @@ def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook):
     assert main_pid(host, "prometheus-alertmanager") == alertmanager_pid
 
 
-def test_a_reload_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_playbook):
+def test_a_reload_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_playbook, restore):
     changes = {"prometheus_external_labels": {"stage": "lost"}, "alertmanager_resolve_timeout": "8m"}
     pids = (main_pid(host, "prometheus"), main_pid(host, "prometheus-alertmanager"))
 
@@ -106,7 +106,7 @@ def test_a_reload_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_p
     assert succeeded(run_playbook("converge.yml", changes))["changed"] == 0
 
 
-def test_a_restart_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_playbook):
+def test_a_restart_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_playbook, restore):
     changes = {"node_exporter_disabled_collectors": ["arp"]}
     succeeded(run_playbook("converge.yml", changes, tags=["node_exporter_configure"],
                            skip_tags=["node_exporter_service"]))
@@ -117,7 +117,7 @@ def test_a_restart_lost_to_an_interrupted_run_is_made_by_the_next_run(host, run_
     assert succeeded(run_playbook("converge.yml", changes))["changed"] == 0
 
 
-def test_a_service_that_does_not_come_up_fails_the_run_with_its_own_log(host, run_playbook):
+def test_a_service_that_does_not_come_up_fails_the_run_with_its_own_log(host, run_playbook, restore):
     dropin = "/etc/systemd/system/prometheus-node-exporter.service.d/zz-molecule-broken.conf"
     host.run_expect([0], f"printf '[Service]\\nExecStart=\\nExecStart=/usr/bin/prometheus-node-exporter"
                          f" --no-such-flag\\n' > {dropin}")
@@ -131,7 +131,7 @@ def test_a_service_that_does_not_come_up_fails_the_run_with_its_own_log(host, ru
         host.run_expect([0], f"rm -f {dropin}")
 
 
-def test_check_mode_reports_a_pending_reload(host, run_playbook):
+def test_check_mode_reports_a_pending_reload(host, run_playbook, restore):
     changes = {"prometheus_external_labels": {"stage": "pending"}}
     succeeded(run_playbook("converge.yml", changes, tags=["prometheus_configure"], skip_tags=["prometheus_service"]))
 
@@ -139,3 +139,37 @@ def test_check_mode_reports_a_pending_reload(host, run_playbook):
 
     assert counts["changed"] == 1
     assert "stage: pending" not in prometheus_config(host)
+
+
+SLACK_DOCS_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+
+
+@pytest.mark.parametrize(
+    ("role", "changes", "message", "secret"),
+    [
+        ("node_exporter", {"node_exporter_basic_auth_users": {"prometheus": "Admin"}},
+         "node_exporter_basic_auth_users.prometheus: is a well-known password", "Admin"),
+        ("redis", {"redis_requirepass": "x"}, "redis_requirepass: is shorter than 12 characters", None),
+        ("redis_exporter", {"redis_exporter_redis_password": "alertmanager"},
+         "redis_exporter_redis_password: is a well-known password", None),
+        ("alertmanager", {"alertmanager_slack_api_url": SLACK_DOCS_WEBHOOK},
+         "alertmanager_slack_api_url: is the documentation's example webhook URL", "XXXXXXXXXXXXXXXX"),
+        ("alertmanager", {"alertmanager_smtp_smarthost": "mail.tradpal.test:587",
+                          "alertmanager_smtp_auth_username": "ops",
+                          "alertmanager_smtp_auth_password": "<SMTP password>"},
+         "alertmanager_smtp_auth_password: is a placeholder", "SMTP password"),
+        ("prometheus", {"prometheus_basic_auth_users": {"grafana": "a-long-random-secret-7\n"}},
+         "prometheus_basic_auth_users.grafana: ends with a line break", "a-long-random-secret-7"),
+        ("redis", {"redis_bind": "10.0.0.5"}, "redis_bind must be a list, got a string", None),
+        ("node_exporter", {"node_exporter_enabled_collectors": "systemd"},
+         "node_exporter_enabled_collectors must be a list, got a string", None),
+    ],
+)
+def test_weak_secrets_and_wrong_shapes_are_refused_before_any_change(run_playbook, role, changes, message, secret):
+    result = run_playbook("converge.yml", changes, tags=[f"{role}_preflight", f"{role}_configure"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert message in output, output[-3000:]
+    if secret:
+        assert secret not in output
+    assert recap(result)["changed"] == 0
