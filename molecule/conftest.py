@@ -1,6 +1,7 @@
 """Helpers shared by the testinfra suites of every molecule scenario.
 
-pytest loads this file for any test below molecule/, so scenarios import nothing.
+pytest loads this file for any test below molecule/, so scenarios import nothing: every
+helper is a fixture (``run_playbook``, ``wait_for``, ``unit_properties``, ``main_pid``).
 """
 
 import json
@@ -52,5 +53,31 @@ def _poll(check, timeout=60, interval=1):
 
 @pytest.fixture
 def wait_for():
-    """wait_for(check, timeout=60): poll until check() is truthy (replication, targets, ...)."""
+    """wait_for(check, timeout=60, interval=1): poll until check() is truthy and return that value
+    (or the last falsy one when time runs out, for the assertion message). check() should answer
+    falsy, not raise, while the awaited state is not there yet."""
     return _poll
+
+
+def _unit_properties(host, unit, *names):
+    """systemd's view of a unit as a dict: the named properties, or all of them."""
+    selected = "".join(f" -p {name}" for name in names)
+    shown = host.check_output(f"systemctl show {unit}{selected}")
+    return dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
+
+
+def _main_pid(host, unit):
+    """The unit's main PID as systemd knows it (0 when it is not running)."""
+    return int(_unit_properties(host, unit, "MainPID")["MainPID"])
+
+
+@pytest.fixture(scope="session")
+def unit_properties():
+    """unit_properties(host, unit, *names): `systemctl show` as a dict, e.g. hardening settings."""
+    return _unit_properties
+
+
+@pytest.fixture(scope="session")
+def main_pid():
+    """main_pid(host, unit): the unit's main PID; the same PID after a run means no restart."""
+    return _main_pid

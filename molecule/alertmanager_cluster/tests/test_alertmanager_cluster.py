@@ -55,23 +55,17 @@ def test_binaries_come_from_the_tarball(host):
     assert 'alertmanager.url: "http://127.0.0.1:9093"' in host.file("/etc/amtool/config.yml").content_string
 
 
-def test_runs_hardened_as_the_dedicated_account(host):
+def test_runs_hardened_as_the_dedicated_account(host, unit_properties, main_pid):
     service = host.service("alertmanager")
     assert service.is_running
     assert service.is_enabled
-    pid = host.check_output("systemctl show -p MainPID --value alertmanager")
-    assert host.check_output(f"ps -o user= -p {pid}") == "alertmanager"
-    props = dict(
-        line.split("=", 1)
-        for line in host.check_output(
-            "systemctl show alertmanager -p ProtectSystem -p NoNewPrivileges -p ReadWritePaths"
-        ).splitlines()
-    )
+    assert host.check_output(f"ps -o user= -p {main_pid(host, 'alertmanager')}") == "alertmanager"
+    props = unit_properties(host, "alertmanager", "ProtectSystem", "NoNewPrivileges", "ReadWritePaths")
     assert props == {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "ReadWritePaths": "/var/lib/alertmanager"}
 
 
-def test_flags_name_every_other_member(host):
-    pid = host.check_output("systemctl show -p MainPID --value alertmanager")
+def test_flags_name_every_other_member(host, main_pid):
+    pid = main_pid(host, "alertmanager")
     argv = host.check_output(f"tr '\\0' '\\n' < /proc/{pid}/cmdline").splitlines()
     own = address(host)
     others = {address(member) for member in members()} - {own}
@@ -114,14 +108,14 @@ def test_two_members_carry_on_without_the_third_which_rejoins(wait_for):
     two.run(f"amtool --alertmanager.url={URL} silence expire {silence}")
 
 
-def test_a_bad_extra_flag_is_refused_before_the_unit_changes(run_playbook):
+def test_a_bad_extra_flag_is_refused_before_the_unit_changes(run_playbook, main_pid):
     unit = "/etc/systemd/system/alertmanager.service"
     before = {m.check_output(f"sha256sum {unit}") for m in members()}
-    pids = [m.check_output("systemctl show -p MainPID --value alertmanager") for m in members()]
+    pids = [main_pid(m, "alertmanager") for m in members()]
     result = run_playbook("converge.yml", {"alertmanager_extra_flags": ["--no-such-flag"]})
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "alertmanager: error: unknown long flag" in output, output
     assert "--no-such-flag" in output
     assert {m.check_output(f"sha256sum {unit}") for m in members()} == before
-    assert [m.check_output("systemctl show -p MainPID --value alertmanager") for m in members()] == pids
+    assert [main_pid(m, "alertmanager") for m in members()] == pids

@@ -45,8 +45,8 @@ def test_textfile_collector_reads_its_directory(host):
         host.run(f"rm -f {path}")
 
 
-def test_wrong_input_fails_before_any_change(host, run_playbook):
-    pid_before = host.check_output("systemctl show -p MainPID --value prometheus-node-exporter")
+def test_wrong_input_fails_before_any_change(host, run_playbook, main_pid):
+    pid_before = main_pid(host, "prometheus-node-exporter")
     result = run_playbook(
         "converge.yml", {"node_exporter_install_method": "tarball", "node_exporter_listen_address": ":9999"}
     )
@@ -54,5 +54,5 @@ def test_wrong_input_fails_before_any_change(host, run_playbook):
     assert result.returncode != 0
     assert "node_exporter_install_method must be one of: package, archive" in output, output
     assert "changed=0" in output
-    assert host.check_output("systemctl show -p MainPID --value prometheus-node-exporter") == pid_before
+    assert main_pid(host, "prometheus-node-exporter") == pid_before
     assert "--web.listen-address=:9100" in host.file("/etc/default/prometheus-node-exporter").content_string

@@ -30,13 +30,8 @@ def test_service_runs_as_its_own_system_user(host):
     assert account.uid < 1000
 
 
-def test_unit_hardening_is_in_effect(host):
-    props = dict(
-        line.split("=", 1)
-        for line in host.check_output(
-            "systemctl show node_exporter -p ProtectSystem -p NoNewPrivileges -p ProtectHome -p PrivateTmp"
-        ).splitlines()
-    )
+def test_unit_hardening_is_in_effect(host, unit_properties):
+    props = unit_properties(host, "node_exporter", "ProtectSystem", "NoNewPrivileges", "ProtectHome", "PrivateTmp")
     assert props == {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "ProtectHome": "yes", "PrivateTmp": "yes"}
 
 
@@ -58,9 +53,9 @@ def test_web_config_holds_a_hash_not_the_password(host):
     assert re.search(r'^  "prometheus": "\$2b\$', web.content_string, re.M)
 
 
-def test_tampered_tarball_is_refused_and_nothing_changes(host, run_playbook, tmp_path):
+def test_tampered_tarball_is_refused_and_nothing_changes(host, run_playbook, main_pid, tmp_path):
     before = host.check_output("sha256sum /usr/local/bin/node_exporter")
-    pid_before = host.check_output("systemctl show -p MainPID --value node_exporter")
+    pid_before = main_pid(host, "node_exporter")
 
     result = run_playbook("tampered.yml", {"tampered_cache_dir": str(tmp_path)})
 
@@ -69,4 +64,4 @@ def test_tampered_tarball_is_refused_and_nothing_changes(host, run_playbook, tmp
     assert "its sha256 does not match" in output, output
     assert "corrupt or tampered download" in output
     assert host.check_output("sha256sum /usr/local/bin/node_exporter") == before
-    assert host.check_output("systemctl show -p MainPID --value node_exporter") == pid_before
+    assert main_pid(host, "node_exporter") == pid_before
