@@ -176,3 +176,25 @@ def test_declared_change_goes_through_sentinel_set(hosts, primary, name_of, run_
         assert restored.returncode == 0, restored.stdout + restored.stderr
     for name in NAMES:
         assert sentinel_field(hosts[name], "down-after-milliseconds") == "3000"
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_the_sentinel_tag_runs_alone(hosts, run_playbook, check):
+    # Its stage finds its own state (nothing registered by the configure stage).
+    result = run_playbook("converge.yml", check=check, tags=["redis_sentinel"])
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert recap_changed(output) == dict.fromkeys(NAMES, 0), output
+
+
+def test_a_declared_change_under_the_sentinel_tag_is_applied(hosts, run_playbook):
+    try:
+        result = run_playbook("converge.yml", {"redis_sentinel_parallel_syncs": 2}, tags=["redis_sentinel"])
+        assert result.returncode == 0, result.stdout + result.stderr
+        for name in NAMES:
+            assert sentinel_field(hosts[name], "parallel-syncs") == "2"
+    finally:
+        restored = run_playbook("converge.yml")
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+    for name in NAMES:
+        assert sentinel_field(hosts[name], "parallel-syncs") == "1"
