@@ -44,8 +44,8 @@ options:
       - Label to value. The label is what the message names, for example the variable name,
         C(prometheus_basic_auth_users.admin) or C(redis_acl_users[app].password).
       - A value that is a dict is checked per key, labelled C(<label>.<key>) (basic auth users).
-      - With O(keys), the values are whole structures (a receivers list, a global section):
-        they are walked, and only the text values under a key that O(keys) matches are checked,
+      - With O(keys), the values are whole structures (a receivers list, a global section).
+        They are walked, and only the text values under a key that O(keys) matches are checked,
         labelled by their path such as C(alertmanager_receivers[0].slack_configs[0].api_url).
     type: dict
     required: true
