@@ -15,44 +15,26 @@ in bench/RESULTS-alertmanager_silences.md. Run from the repository root:
   .venv/bin/python bench/alertmanager_silences.py --write
 """
 
-import argparse
-import http.client
-import importlib.util
-import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-COLLECTIONS = REPO / '.build' / 'collections'
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bench import BIN, REPO, load, machine, one_task_play, playbook, publish
+from _bench import options as bench_options
+
 RESULTS = REPO / 'bench' / 'RESULTS-alertmanager_silences.md'
-BIN = Path(sys.executable).parent
 
-# The integration tests' way to start and stop a real Alertmanager, reused as is.
-_spec = importlib.util.spec_from_file_location(
-    'alertmanager_fixtures', REPO / 'tests' / 'integration' / 'alertmanager' / 'conftest.py')
-fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fixtures)
+# The integration tests' way to start and stop a real Alertmanager, and their counting proxy, reused as is.
+fixtures = load('alertmanager_fixtures', 'tests/integration/alertmanager/conftest.py')
+RecordingProxy = load('recording_proxy', 'tests/integration/recording_proxy.py').RecordingProxy
 
-PLAY = """
-- name: Benchmark
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Apply
-      tradpal.monitoring.alertmanager_silence:
+MODULE = """      tradpal.monitoring.alertmanager_silence:
         url: "{{ url }}"
         created_by: bench
-%s
-      register: applied
 """
 BULK_TASK = '        silences: "{{ silences }}"'
 LOOP_TASK = """        matchers: "{{ item.matchers }}"
@@ -62,82 +44,9 @@ LOOP_TASK = """        matchers: "{{ item.matchers }}"
 """
 
 
-class CountingProxy(ThreadingHTTPServer):
-    """Forwards every request to one upstream port and counts them by method."""
-
-    daemon_threads = True
-
-    def __init__(self, upstream_port):
-        super().__init__(('127.0.0.1', 0), _ForwardHandler)
-        self.upstream_port = upstream_port
-        self.counts = Counter()
-        self.lock = threading.Lock()
-        self.url = 'http://127.0.0.1:%d' % self.server_address[1]
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def take(self):
-        """The counts since the last call."""
-        with self.lock:
-            counts, self.counts = self.counts, Counter()
-        return counts
-
-
-class _ForwardHandler(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-
-    def _forward(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ('host', 'connection')}
-        upstream = http.client.HTTPConnection('127.0.0.1', self.server.upstream_port, timeout=60)
-        upstream.request(self.command, self.path, body=body, headers=headers)
-        response = upstream.getresponse()
-        data = response.read()
-        upstream.close()
-        with self.server.lock:
-            self.server.counts[self.command] += 1
-        self.send_response(response.status, response.reason)
-        for key, value in response.getheaders():
-            if key.lower() not in ('connection', 'content-length', 'transfer-encoding'):
-                self.send_header(key, value)
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = _forward
-
-    def log_message(self, *args):
-        pass
-
-
 def silences(count):
     return [{'matchers': ['alertname="BenchAlert"', 'instance="host-%03d:9100"' % i], 'comment': 'bench window',
              'duration': '1d'} for i in range(count)]
-
-
-def playbook(workdir, name, url, items, task):
-    path = workdir / ('%s.yml' % name)
-    path.write_text(PLAY % task)
-    extra = workdir / ('%s-vars.json' % name)
-    extra.write_text(json.dumps({'url': url, 'silences': items}))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-               ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json', ANSIBLE_LOCALHOST_WARNING='false',
-               ANSIBLE_INVENTORY_UNPARSED_WARNING='false', ANSIBLE_PIPELINING='true')
-
-    def run():
-        started = time.monotonic()
-        done = subprocess.run([str(BIN / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', '-e',
-                               '@%s' % extra, str(path)], capture_output=True, text=True, env=env, cwd=workdir,
-                              check=False)
-        seconds = time.monotonic() - started
-        if done.returncode != 0:
-            sys.exit('%s failed:\n%s\n%s' % (name, done.stdout[-3000:], done.stderr[-3000:]))
-        (task,) = json.loads(done.stdout)['plays'][0]['tasks']
-        result = task['hosts']['localhost']
-        per_call = result.get('results', [result])
-        return {'seconds': seconds, 'changed': result['changed'],
-                'module_requests': sum(r['http_requests'] for r in per_call), 'calls': len(per_call)}
-    return run
 
 
 def baseline(workdir):
@@ -150,31 +59,13 @@ def baseline(workdir):
     return time.monotonic() - started
 
 
-def machine():
-    cpu = next((line.split(':', 1)[1].strip() for line in Path('/proc/cpuinfo').read_text().splitlines()
-                if line.startswith('model name')), platform.processor())
-    mem_kib = int(next(line.split()[1] for line in Path('/proc/meminfo').read_text().splitlines()
-                       if line.startswith('MemTotal')))
-    core = subprocess.run([str(BIN / 'ansible'), '--version'], capture_output=True, text=True, check=True)
+def alertmanager_version():
     am = subprocess.run([str(fixtures.BINARY), '--version'], capture_output=True, text=True, check=False)
-    return {
-        'nproc': os.cpu_count(),
-        'cpu': cpu,
-        'ram': '%.1f GiB' % (mem_kib / 1024 / 1024),
-        'ansible': core.stdout.splitlines()[0],
-        'alertmanager': (am.stdout or am.stderr).splitlines()[0],
-        'python': platform.python_version(),
-        'load': '%.2f %.2f %.2f' % os.getloadavg(),
-    }
+    return (am.stdout or am.stderr).splitlines()[0]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--count', type=int, default=500, help='silences to declare (default 500)')
-    parser.add_argument('--write', action='store_true', help='record the results in %s' % RESULTS.name)
-    options = parser.parse_args()
-    if not (COLLECTIONS / 'ansible_collections' / 'tradpal' / 'monitoring').exists():
-        sys.exit('run scripts/setup.sh first: %s is missing' % COLLECTIONS)
+    options = bench_options(__doc__, 500, 'silences to declare', RESULTS)
     items = silences(options.count)
     rows = []
     with tempfile.TemporaryDirectory(prefix='bench-am-') as tmp:
@@ -185,10 +76,12 @@ def main():
             for name, task in (('bulk', BULK_TASK), ('loop', LOOP_TASK)):
                 server = fixtures.Alertmanager(workdir / name, name)
                 servers.append(server)
-                proxy = CountingProxy(server.port)
-                run = playbook(workdir, name, proxy.url, items, task)
+                proxy = RecordingProxy(server.url)
+                play = one_task_play(MODULE + task + '\n')
+                run = playbook(workdir, name, play, {'url': proxy.url, 'silences': items})
                 for phase in ('first apply', 'no-op re-apply'):
                     measured = run()
+                    measured['module_requests'] = sum(r['http_requests'] for r in measured.pop('per_call'))
                     counts = proxy.take()
                     measured.update(name=name, phase=phase, requests=sum(counts.values()), by_method=dict(counts))
                     rows.append(measured)
@@ -201,11 +94,8 @@ def main():
         finally:
             for server in servers:
                 server.stop()
-    report = render(rows, options.count, dict(machine(), startup=startup))
-    print(report)
-    if options.write:
-        RESULTS.write_text(report)
-        print('written to %s' % RESULTS.relative_to(REPO))
+    host = dict(machine(), startup=startup, alertmanager=alertmanager_version())
+    publish(render(rows, options.count, host), RESULTS, options.write)
 
 
 def render(rows, count, host):

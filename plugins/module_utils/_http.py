@@ -111,14 +111,17 @@ class HttpApiError(Exception):
     """A request that did not succeed.
 
     ``status`` is the HTTP status (None when no response arrived), ``server_text`` what
-    the server said about it, ``attempts`` how many times the request was sent.
+    the server said about it, ``body`` the error body when it was a JSON object (else None),
+    for APIs that say more than a message (Grafana's ``{"status": "version-mismatch", ...}``),
+    ``attempts`` how many times the request was sent.
     """
 
-    def __init__(self, message, method, url, *, status=None, server_text=None, attempts=1):
+    def __init__(self, message, method, url, *, status=None, server_text=None, body=None, attempts=1):
         self.method = method
         self.url = url
         self.status = status
         self.server_text = server_text
+        self.body = body
         self.attempts = attempts
         super().__init__(message)
 
@@ -162,18 +165,20 @@ class JsonHttpClient:
 
     def __init__(self, base_url, *, username=None, password=None, token=None, client_cert=None,
                  client_key=None, ca_path=None, validate_certs=True, timeout=10, retries=3,
-                 user_agent='ansible-tradpal-monitoring', sleep=time.sleep):
+                 user_agent='ansible-tradpal-monitoring', headers=None, sleep=time.sleep):
         if not base_url:
             raise ValueError('a base URL is required')
         self.base_url = base_url.rstrip('/')
         self.retries = max(0, int(retries))
         self.request_count = 0
         self._sleep = sleep
-        headers = {'Accept': 'application/json'}
+        default_headers = {'Accept': 'application/json'}
+        # Headers the API wants on every request, such as Grafana's X-Grafana-Org-Id.
+        default_headers.update(headers or {})
         if token:
-            headers['Authorization'] = 'Bearer %s' % token
+            default_headers['Authorization'] = 'Bearer %s' % token
         self._request = Request(
-            headers=headers,
+            headers=default_headers,
             timeout=timeout,
             validate_certs=validate_certs,
             url_username=username,
@@ -226,7 +231,8 @@ class JsonHttpClient:
                 response = self._request.open(method, url, data=data, headers=headers)
                 return self._decode(response.read(), method, shown_url, attempt)
             except HTTPError as exc:
-                text = server_error_text(_read_error_body(exc))
+                raw = _read_error_body(exc)
+                text = server_error_text(raw)
                 retry = exc.code >= 500 and (idempotent or exc.code in NOT_PROCESSED_STATUS)
                 if not retry or attempt > self.retries:
                     message = '%s %s failed: HTTP %d %s' % (method, shown_url, exc.code, exc.reason)
@@ -237,7 +243,7 @@ class JsonHttpClient:
                     if attempt > 1:
                         message += ' (after %d attempts)' % attempt
                     raise HttpApiError(message, method, shown_url, status=exc.code, server_text=text,
-                                       attempts=attempt) from None
+                                       body=_json_object(raw), attempts=attempt) from None
             except (URLError, OSError, HTTPException, UrlsConnectionError) as exc:
                 if not _is_retryable_connection_error(exc, idempotent) or attempt > self.retries:
                     message = '%s %s failed: %s' % (method, shown_url, _describe_connection_error(exc))
@@ -272,6 +278,14 @@ class JsonHttpClient:
             snippet = to_text(raw, errors='surrogate_or_replace')[:200]
             raise HttpApiError('%s %s answered with something that is not JSON: %r' % (method, shown_url, snippet),
                                method, shown_url, attempts=attempt) from None
+
+
+def _json_object(raw):
+    try:
+        data = json.loads(to_text(raw or b'', errors='surrogate_or_replace'))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _read_error_body(exc):
