@@ -19,7 +19,8 @@ def test_check_mode_succeeds_and_says_what_it_cannot_predict(fresh_check, host):
     assert fresh_check.returncode == 0, fresh_check.stdout[-6000:] + fresh_check.stderr[-3000:]
     # The result callback wraps long messages: compare with blanks normalised.
     output = " ".join(fresh_check.stdout.split())
-    assert f"{name} has no python3-apt, so check mode cannot tell which version of prometheus apt would install" in output
+    expected = f"{name} has no python3-apt, so check mode cannot tell which version of prometheus apt would install"
+    assert expected in output
     assert f"prometheus is not installed on {name} yet, so check mode cannot tell" in output
 
 
