@@ -107,7 +107,7 @@ def test_exposing_without_password_fails_before_any_change(host, run_playbook, c
     result = run_playbook("exposed_without_password.yml")
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "refusing to listen on 0.0.0.0 without authentication" in output, output
+    assert "refusing to listen on 0.0.0.0 without a password" in output, output
     assert re.search(r"redis-single\s*:.*changed=0", output), output
     assert config_state(host) == before
 
