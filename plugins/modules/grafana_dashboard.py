@@ -333,6 +333,10 @@ class DashboardModule(GrafanaModule):
             dashboard['uid'] = uid
             folder = item.get('folder') if item.get('folder') is not None else params['folder']
             result.append(Declared(uid, dash.normalise(dashboard, params['management_tag']), folder, state, source))
+        if params['prune'] and not any(item.state == 'present' for item in result):
+            # An empty directory or list would otherwise delete every dashboard with the tag.
+            raise InputError('prune with no dashboard declared present would delete every dashboard tagged %r; '
+                             'declare the dashboards to keep' % params['management_tag'])
         seen = set()
         for declared in result:
             if declared.uid in seen:

@@ -179,13 +179,19 @@ def newest_ctime(paths):
 
 
 def dropins_on_disk(unit, roots=DROPIN_DIRS):
-    """The *.conf drop-ins of unit that exist on disk, whatever systemd has loaded."""
-    found = []
+    """The *.conf drop-ins of unit that systemd would load, whatever it has loaded so far.
+
+    Like systemd: per file name the first directory in roots wins (/etc shadows /usr/lib),
+    and a drop-in linked to /dev/null masks that name.
+    """
+    chosen = {}
     for root in roots:
         directory = os.path.join(root, unit + '.d')
         if os.path.isdir(directory):
-            found += sorted(os.path.join(directory, name) for name in os.listdir(directory) if name.endswith('.conf'))
-    return found
+            for name in os.listdir(directory):
+                if name.endswith('.conf') and name not in chosen:
+                    chosen[name] = os.path.join(directory, name)
+    return sorted(path for path in chosen.values() if os.path.realpath(path) != os.devnull)
 
 
 def changed_after(paths, started_at):

@@ -11,7 +11,7 @@ description:
   - True when the host is a guest of a container runtime (Docker, Podman, LXC,
     systemd-nspawn, containerd), as C(ansible_facts) report it.
   - Such hosts have no user namespaces for systemd's C(PrivateUsers=) and read-only
-    kernel settings, so roles adapt there (see the C(common) role's C(container_units)).
+    kernel settings, so roles adapt there (see the C(common) role's C(package) entry point).
 options:
   _input:
     description: The host's C(ansible_facts).

@@ -2,7 +2,7 @@
 
 Grafana itself cannot be installed on the CI machines, so the integration tests run against
 this double unless GRAFANA_URL names a real Grafana. It follows the behaviour written down
-with sources in /work/shared/reviews/2026-12-04-grafana-anchors.md (section 3), as Grafana
+with sources in Grafana's HTTP API documentation and handlers (see docs/grafana_modules.md), as Grafana
 11/12 answer, with the newest (k8s-backed) answers where they differ selectable:
 
 - every save bumps the version, even with identical content; a new dashboard gets version 1,

@@ -140,3 +140,13 @@ def test_health_needs_no_credentials(grafana):
     with urllib.request.urlopen(grafana.url + '/api/health', timeout=5) as answer:  # noqa: S310
         body = json.loads(answer.read())
     assert body['database'] == 'ok'
+
+
+def test_prune_refuses_an_empty_declaration(grafana, space, run_module, tmp_path):
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    result = run_module('grafana_dashboard', **dict(grafana.auth_args, directory=str(empty), prune=True,
+                                                    management_tag='it-managed-%s' % space))
+    assert result.get('failed') is True, result
+    assert 'prune with no dashboard declared present' in result['msg']
+    assert grafana.proxy.take().keys() <= {'GET'}

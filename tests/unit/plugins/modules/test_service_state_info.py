@@ -133,3 +133,18 @@ def test_dropins_on_disk_finds_conf_files_systemd_has_not_loaded(tmp_path):
     assert mod.dropins_on_disk("daemon.service", roots=(str(etc), str(tmp_path / "run"))) == [
         str(etc / "daemon.service.d" / "10-flags.conf")
     ]
+
+
+def test_dropins_on_disk_like_systemd_shadowed_and_masked_names(tmp_path):
+    etc, lib = tmp_path / "etc", tmp_path / "lib"
+    for root in (etc, lib):
+        (root / "daemon.service.d").mkdir(parents=True)
+    (etc / "daemon.service.d" / "10-flags.conf").write_text("[Service]")
+    (lib / "daemon.service.d" / "10-flags.conf").write_text("[Service] shadowed")
+    (lib / "daemon.service.d" / "20-vendor.conf").write_text("[Service]")
+    (etc / "daemon.service.d" / "20-vendor.conf").symlink_to("/dev/null")
+    (lib / "daemon.service.d" / "30-more.conf").write_text("[Service]")
+    assert mod.dropins_on_disk("daemon.service", roots=(str(etc), str(lib))) == [
+        str(etc / "daemon.service.d" / "10-flags.conf"),
+        str(lib / "daemon.service.d" / "30-more.conf"),
+    ]
