@@ -158,6 +158,8 @@ SLACK_DOCS_WEBHOOK = "https://hooks.slack.com/services/T00000000/B00000000/XXXXX
         ("redis", {"redis_bind": "10.0.0.5"}, "redis_bind must be a list, got a string", None),
         ("node_exporter", {"node_exporter_enabled_collectors": "systemd"},
          "node_exporter_enabled_collectors must be a list, got a string", None),
+        ("prometheus", {"prometheus_retention_time": ["30d"]}, "prometheus_retention_time must be a string, got a list",
+         None),
     ],
 )
 def test_weak_secrets_and_wrong_shapes_are_refused_before_any_change(run_playbook, role, changes, message, secret):
