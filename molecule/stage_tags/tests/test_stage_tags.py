@@ -38,12 +38,9 @@ def alertmanager_config(host):
     return json.loads(host.check_output("curl -fsS http://127.0.0.1:9093/api/v2/status"))["config"]["original"]
 
 
-def main_pid(host, unit):
-    return int(host.check_output(f"systemctl show -p MainPID --value {unit}"))
-
-
 def cmdline(host, unit):
-    return host.check_output(f"tr '\\0' ' ' < /proc/{main_pid(host, unit)}/cmdline")
+    """The command line the unit's main process runs now."""
+    return host.check_output(f"tr '\\0' ' ' < /proc/$(systemctl show -p MainPID --value {unit})/cmdline")
 
 
 @pytest.fixture
@@ -62,7 +59,7 @@ def test_each_stage_tag_runs_alone_and_in_check_mode_without_changes(run_playboo
         assert succeeded(run_playbook("converge.yml", tags=tags))["changed"] == 0
 
 
-def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook, restore):
+def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook, restore, main_pid):
     changes = {
         "prometheus_external_labels": {"stage": "configure"},
         "alertmanager_resolve_timeout": "7m",
@@ -89,7 +86,8 @@ def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook, restore)
     assert succeeded(run_playbook("converge.yml", changes))["changed"] == 0
 
 
-def test_restarts_and_reloads_lost_to_an_interrupted_run_are_made_by_the_next_run(host, run_playbook, restore):
+def test_restarts_and_reloads_lost_to_an_interrupted_run_are_made_by_the_next_run(host, run_playbook, restore,
+                                                                                 main_pid):
     changes = {
         "prometheus_external_labels": {"stage": "lost"},
         "alertmanager_resolve_timeout": "8m",
