@@ -86,8 +86,8 @@ def test_a_configure_tag_run_makes_its_changes_live(host, run_playbook, restore,
     assert succeeded(run_playbook("converge.yml", changes))["changed"] == 0
 
 
-def test_restarts_and_reloads_lost_to_an_interrupted_run_are_made_by_the_next_run(host, run_playbook, restore,
-                                                                                 main_pid):
+def test_lost_restarts_and_reloads_are_made_by_the_next_run(host, run_playbook, restore, main_pid):
+    """Lost to an interrupted run: --check reports them, the next run makes them."""
     changes = {
         "prometheus_external_labels": {"stage": "lost"},
         "alertmanager_resolve_timeout": "8m",
