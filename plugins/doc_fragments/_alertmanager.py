@@ -38,30 +38,6 @@ options:
       - If not set, the E(ALERTMANAGER_TOKEN) environment variable is used.
       - Mutually exclusive with O(url_username) and O(url_password).
     type: str
-  client_cert:
-    description:
-      - PEM file with the client certificate for TLS client authentication.
-      - It may also hold the key, else set O(client_key).
-    type: path
-  client_key:
-    description:
-      - PEM file with the private key of O(client_cert).
-    type: path
-  ca_path:
-    description:
-      - PEM file with the CA certificate(s) that sign the Alertmanager's server certificate.
-    type: path
-  validate_certs:
-    description:
-      - Whether to verify the server's TLS certificate. Only set V(false) on trusted networks
-        for testing.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each HTTP request.
-    type: int
-    default: 10
   retries:
     description:
       - How many times to retry a request after a connection error or a 5xx answer,

@@ -45,29 +45,6 @@ options:
       - When not set, Grafana uses the user's current organisation, or the token's.
       - If not set, the E(GRAFANA_ORG_ID) environment variable is used.
     type: int
-  client_cert:
-    description:
-      - PEM file with the client certificate for TLS client authentication.
-      - It may also hold the key, else set O(client_key).
-    type: path
-  client_key:
-    description:
-      - PEM file with the private key of O(client_cert).
-    type: path
-  ca_path:
-    description:
-      - PEM file with the CA certificate(s) that sign Grafana's server certificate.
-    type: path
-  validate_certs:
-    description:
-      - Whether to verify the server's TLS certificate. Only set V(false) on trusted networks for testing.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds to wait for each HTTP request.
-    type: int
-    default: 10
   retries:
     description:
       - How many times to retry a request after a connection error or a 5xx answer, waiting 0.5 s, 1 s,

@@ -18,6 +18,7 @@ author:
   - TradPal platform team (@tradpal)
 extends_documentation_fragment:
   - tradpal.monitoring._alertmanager
+  - tradpal.monitoring._http
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

@@ -22,6 +22,7 @@ author:
   - TradPal platform team (@tradpal)
 extends_documentation_fragment:
   - tradpal.monitoring._grafana
+  - tradpal.monitoring._http
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

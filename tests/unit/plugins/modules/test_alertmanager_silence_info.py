@@ -6,6 +6,7 @@ import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.tradpal.monitoring.plugins.doc_fragments._alertmanager import ModuleDocFragment
+from ansible_collections.tradpal.monitoring.plugins.doc_fragments._http import ModuleDocFragment as HttpDocFragment
 from ansible_collections.tradpal.monitoring.plugins.modules.alertmanager_silence_info import main
 
 URL = 'http://alertmanager.invalid:9093'
@@ -92,8 +93,10 @@ def test_documentation_matches_the_argument_spec(name, class_name):
     with patch_module_args({'url': URL, 'silences': []} if name == 'alertmanager_silence' else {'url': URL}):
         argument_spec = getattr(module, class_name)().module.argument_spec
     docs = yaml.safe_load(module.DOCUMENTATION)
-    assert docs['extends_documentation_fragment'][0] == 'tradpal.monitoring._alertmanager'
-    options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'], **docs['options'])
+    fragments = docs['extends_documentation_fragment']
+    assert fragments[:2] == ['tradpal.monitoring._alertmanager', 'tradpal.monitoring._http']
+    options = dict(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)['options'],
+                   **yaml.safe_load(HttpDocFragment.DOCUMENTATION)['options'], **docs['options'])
     assert _documented(options) == _specified(argument_spec)
     assert docs['attributes']['check_mode']['support'] == 'full'
     assert yaml.safe_load(module.EXAMPLES)
