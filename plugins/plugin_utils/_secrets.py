@@ -36,6 +36,8 @@ WELL_KNOWN_PASSWORDS = frozenset(
         "default",
         "foobared",
         "grafana",
+        # Grafana's built-in [security] secret_key, published in its defaults.ini.
+        "sw2ycwtib9zpoohopsmm",
         "guest",
         "letmein",
         "monitoring",

@@ -1,0 +1,140 @@
+# Copyright: (c) 2026, TradPal platform team
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: grafana_dashboard_files
+short_description: The dashboard files of Grafana dashboard providers, read and checked on the controller
+version_added: 0.1.0
+description:
+  - Expands the C(dashboards) of every provider (JSON files, or directories whose C(*.json) files
+    are taken, on the controller) into one list of files to install, and checks each file before
+    anything reaches a host.
+  - A file must hold a JSON object with a C(uid) (Grafana would otherwise give the dashboard a new
+    uid on every restart) and a C(title). Uids must be unique across all providers, and file names
+    unique within a provider.
+  - Problems are returned, not raised, so the grafana role's preflight lists them with its other
+    problems. The values read from the files are not secrets.
+options:
+  _input:
+    description:
+      - The providers, each a dict with C(name) and C(dashboards) (a list of paths on the controller).
+    type: list
+    elements: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Install the dashboard files
+  ansible.builtin.copy:
+    src: "{{ item.src }}"
+    dest: /var/lib/grafana/dashboards/{{ item.provider }}/{{ item.name }}
+  loop: "{{ (providers | tradpal.monitoring.grafana_dashboard_files).files }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The files and the problems found.
+  type: dict
+  contains:
+    files:
+      description: One entry per dashboard file, in the declared order.
+      type: list
+      elements: dict
+      contains:
+        provider:
+          description: Name of the provider the file belongs to.
+          type: str
+        src:
+          description: Absolute path of the file on the controller.
+          type: str
+        name:
+          description: File name it gets on the host.
+          type: str
+        uid:
+          description: The dashboard's uid, empty when the file has none.
+          type: str
+        title:
+          description: The dashboard's title.
+          type: str
+    problems:
+      description: One message per problem, naming the file; empty when all files are usable.
+      type: list
+      elements: str
+"""
+
+import json
+import os
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.tradpal.monitoring.plugins.plugin_utils._shapes import describe, is_list, is_mapping
+
+
+def _paths(source):
+    """The JSON files a declared source stands for: itself, or a directory's *.json files."""
+    path = os.path.abspath(os.path.expanduser(str(source)))
+    if os.path.isdir(path):
+        return sorted(os.path.join(path, name) for name in os.listdir(path) if name.endswith(".json"))
+    return [path]
+
+
+def _read(path):
+    """(dashboard dict, problem) of one file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            dashboard = json.load(handle)
+    except OSError as exc:
+        return None, "%s cannot be read: %s" % (path, exc.strerror or exc)
+    except ValueError as exc:
+        return None, "%s is not valid JSON: %s" % (path, exc)
+    if not is_mapping(dashboard):
+        return None, "%s must hold a dashboard object, not %s" % (path, describe(dashboard))
+    if "dashboard" in dashboard and is_mapping(dashboard["dashboard"]):
+        return None, ("%s holds an API payload ({\"dashboard\": ...}); provisioning needs the dashboard "
+                      "object itself" % path)
+    return dashboard, ""
+
+
+def grafana_dashboard_files(providers):
+    """Expand and check the dashboard files of Grafana dashboard providers."""
+    if not is_list(providers):
+        raise AnsibleFilterError("grafana_dashboard_files: expected a list of providers, got %s" % describe(providers))
+    files, problems, uids = [], [], {}
+    for provider in providers:
+        if not is_mapping(provider) or not provider.get("name"):
+            problems.append("every dashboard provider needs a name, got %s" % describe(provider))
+            continue
+        names = set()
+        for source in provider.get("dashboards") or []:
+            paths = _paths(source)
+            if not paths:
+                problems.append("provider %s: %s holds no *.json file" % (provider["name"], source))
+            for path in paths:
+                dashboard, problem = _read(path)
+                if problem:
+                    problems.append("provider %s: %s" % (provider["name"], problem))
+                    continue
+                name, uid = os.path.basename(path), str(dashboard.get("uid") or "")
+                title = str(dashboard.get("title") or "")
+                if not uid:
+                    problems.append("provider %s: %s has no uid (Grafana would give it a new one on every restart)"
+                                    % (provider["name"], path))
+                elif uid in uids:
+                    problems.append("provider %s: %s has uid %s, already used by %s" % (provider["name"], path, uid, uids[uid]))
+                else:
+                    uids[uid] = path
+                if not title:
+                    problems.append("provider %s: %s has no title" % (provider["name"], path))
+                if name in names:
+                    problems.append("provider %s: two files are named %s" % (provider["name"], name))
+                names.add(name)
+                files.append({"provider": provider["name"], "src": path, "name": name, "uid": uid, "title": title})
+    return {"files": files, "problems": problems}
+
+
+class FilterModule:
+    """Grafana dashboard provisioning."""
+
+    def filters(self):
+        return {"grafana_dashboard_files": grafana_dashboard_files}
