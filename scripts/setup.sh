@@ -29,12 +29,13 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
 }
 
-# 1. Host tools. promtool (prometheus) runs the rule unit tests, prometheus-alertmanager
-#    is the real server the module integration tests talk to, debootstrap builds images.
-apt_install prometheus prometheus-alertmanager debootstrap git make rsync shellcheck
+# 1. Host tools. promtool (prometheus) runs the rule and dashboard unit tests, prometheus-alertmanager
+#    is the real server the module integration tests talk to, the exporters and redis-server
+#    are the binaries tests/integration/test_dashboard_metrics.py starts, debootstrap builds images.
+apt_install prometheus prometheus-alertmanager prometheus-node-exporter prometheus-redis-exporter redis-server debootstrap git make rsync shellcheck
 # The Debian packages start their services; the tests start their own instances on
 # other ports, so the host copies are stopped to keep 9090/9093 free for nothing surprising.
-for unit in prometheus prometheus-alertmanager prometheus-node-exporter; do
+for unit in prometheus prometheus-alertmanager prometheus-node-exporter prometheus-redis-exporter redis-server; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
     as_root systemctl disable --now "$unit" >/dev/null 2>&1 || true
   fi
