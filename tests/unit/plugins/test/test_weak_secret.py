@@ -29,6 +29,9 @@ def test_weak_secret_agrees_with_secret_problems(value, min_length):
 
 def test_weak_secret_examples():
     assert weak_secret("foobared")
+    # Grafana's published [security] secret_key, 20 characters long, in any case.
+    assert weak_secret("SW2YcwTIb9zpOOhoPsMm")
+    assert weak_secret("sw2ycwtib9zpoohopsmm")
     assert not weak_secret("Kq7vXw2mBz9LpT4r")
     assert weak_secret("Kq7vXw2mBz9", min_length=12)
     assert not weak_secret("Kq7vXw2mBz9", min_length=8)
