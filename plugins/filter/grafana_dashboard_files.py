@@ -121,7 +121,8 @@ def grafana_dashboard_files(providers):
                     problems.append("provider %s: %s has no uid (Grafana would give it a new one on every restart)"
                                     % (provider["name"], path))
                 elif uid in uids:
-                    problems.append("provider %s: %s has uid %s, already used by %s" % (provider["name"], path, uid, uids[uid]))
+                    problems.append("provider %s: %s has uid %s, already used by %s"
+                                    % (provider["name"], path, uid, uids[uid]))
                 else:
                     uids[uid] = path
                 if not title:

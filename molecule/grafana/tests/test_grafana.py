@@ -29,7 +29,7 @@ testinfra_hosts = AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"]).get_hosts
 REPO = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"])
 SCENARIO = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
 SHIPPED = sorted((REPO / "roles" / "grafana" / "files" / "dashboards").glob("*.json"))
-VARS = yaml.safe_load((SCENARIO / "grafana_vars.yml").read_text())
+VARS = yaml.safe_load((SCENARIO / "vars/grafana.yml").read_text())
 ADMIN_PASSWORD = VARS["grafana_admin_password"]
 SECRET_KEY = VARS["grafana_secret_key"]
 SECRETS = [ADMIN_PASSWORD, SECRET_KEY, VARS["grafana_smtp"]["password"]]
@@ -142,21 +142,22 @@ def test_grafana_ini_has_secure_defaults_and_the_inputs(host):
     assert sections["security"]["disable_gravatar"] == "true"
     assert sections["security"]["cookie_secure"] == "false"  # plain HTTP here
     assert sections["security"]["secret_key"] == SECRET_KEY
-    assert sections["security"]["admin_password"] == "$__file{/etc/grafana/admin_password}"
+    # Read from its own file on the first start, so a changed password needs no restart.
+    assert sections["security"]["admin_password"] == "$__file{/etc/grafana/admin_password}"  # noqa: S105
     assert sections["analytics"]["reporting_enabled"] == "false"
     assert sections["snapshots"]["external_enabled"] == "false"
     assert sections["server"]["http_addr"] == "127.0.0.1"
     assert sections["server"]["http_port"] == "3000"
     assert sections["log"]["level"] == "info"  # grafana_ini merged in
     # Grafana treats # and ; as comments: such a value is triple-quoted.
-    assert sections["smtp"]["password"] == '"""molecule-smtp;password#1"""'
+    assert sections["smtp"]["password"] == '"""molecule-smtp;password#1"""'  # noqa: S105
     assert sections["smtp"]["enabled"] == "true"
 
 
 def test_secrets_and_directories_are_not_world_readable(host):
-    password = host.file("/etc/grafana/admin_password")
-    assert (password.user, password.group, password.mode) == ("root", "grafana", 0o640)
-    assert password.content_string == ADMIN_PASSWORD
+    admin_file = host.file("/etc/grafana/admin_password")
+    assert (admin_file.user, admin_file.group, admin_file.mode) == ("root", "grafana", 0o640)
+    assert admin_file.content_string == ADMIN_PASSWORD
     for path in ("/etc/grafana", "/etc/grafana/provisioning", "/etc/grafana/provisioning/datasources",
                  "/etc/grafana/provisioning/dashboards", "/var/lib/grafana", "/var/lib/grafana/dashboards",
                  "/var/lib/grafana/plugins", "/var/log/grafana"):
@@ -175,7 +176,8 @@ def test_datasources_are_provisioned_with_stable_uids(host):
     by_uid = {source["uid"]: source for source in document["datasources"]}
     assert sorted(by_uid) == ["tradpal-alertmanager", "tradpal-prometheus"]
     prometheus = by_uid["tradpal-prometheus"]
-    assert (prometheus["type"], prometheus["url"], prometheus["isDefault"]) == ("prometheus", "http://127.0.0.1:9090", True)
+    assert (prometheus["type"], prometheus["url"]) == ("prometheus", "http://127.0.0.1:9090")
+    assert prometheus["isDefault"] is True
     assert prometheus["jsonData"]["httpMethod"] == "POST"
     assert prometheus["jsonData"]["timeInterval"] == "15s"
     alertmanager = by_uid["tradpal-alertmanager"]
@@ -251,11 +253,10 @@ def test_check_and_diff_change_nothing_and_show_no_secret(host, run_playbook):
 
 # --- the running Grafana (only with a supplied package or tarball) ----------------------
 
-def api(host, path, user="admin", password=ADMIN_PASSWORD, method="GET", data=None):
-    """(HTTP status, parsed JSON or text) of a call to Grafana's API from inside the container."""
-    auth = f"-u {user}:{password}" if user else ""
-    body = f"-H 'Content-Type: application/json' -d '{json.dumps(data)}'" if data is not None else ""
-    result = host.run(f"curl -s -X {method} {auth} {body} -w '\\n%{{http_code}}' {API}{path}")
+def api(host, path, *, login=("admin", ADMIN_PASSWORD)):
+    """(HTTP status, parsed JSON or text) of a GET of Grafana's API from inside the container."""
+    auth = "-u %s:%s" % login if login else ""
+    result = host.run(f"curl -s {auth} -w '\\n%{{http_code}}' {API}{path}")
     text, _, status = result.stdout.rpartition("\n")
     try:
         return int(status), json.loads(text)
@@ -270,7 +271,7 @@ def test_grafana_runs_as_its_user_on_loopback_and_is_healthy(host):
     assert "grafana" in host.check_output("ps -o user= -p $(systemctl show -p MainPID --value grafana-server)")
     assert host.socket("tcp://127.0.0.1:3000").is_listening
     assert not host.socket("tcp://0.0.0.0:3000").is_listening
-    status, health = api(host, "/api/health", user=None)
+    status, health = api(host, "/api/health", login=None)
     assert status == 200 and health["database"] == "ok"
     assert "version" not in health  # hide_version
 
@@ -278,8 +279,8 @@ def test_grafana_runs_as_its_user_on_loopback_and_is_healthy(host):
 @needs_grafana
 def test_only_the_declared_admin_password_logs_in(host):
     assert api(host, "/api/user")[0] == 200
-    assert api(host, "/api/user", password="wrong-password-123")[0] == 401
-    assert api(host, "/api/search", user=None)[0] == 401
+    assert api(host, "/api/user", login=("admin", "wrong-" + SECRET_KEY))[0] == 401
+    assert api(host, "/api/search", login=None)[0] == 401
 
 
 @needs_grafana
@@ -312,7 +313,7 @@ def test_a_changed_admin_password_is_applied_to_the_existing_install(host, run_p
         result = converge(run_playbook, {"grafana_admin_password": new})
         assert result.returncode == 0, result.stdout
         assert new not in result.stdout
-        assert api(host, "/api/user", password=new)[0] == 200
+        assert api(host, "/api/user", login=("admin", new))[0] == 200
         assert api(host, "/api/user")[0] == 401
         assert main_pid(host, "grafana-server") == pid  # no restart for a password
     finally:

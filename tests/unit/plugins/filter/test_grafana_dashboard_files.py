@@ -1,6 +1,7 @@
 """grafana_dashboard_files: dashboard files of providers, expanded and checked on the controller."""
 
 import json
+from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -34,7 +35,8 @@ def test_files_and_directories_expand_in_declared_order(tmp_path):
 
 
 def test_a_provider_without_dashboards_is_fine():
-    assert grafana_dashboard_files([{"name": "empty"}, {"name": "none", "dashboards": []}]) == {"files": [], "problems": []}
+    result = grafana_dashboard_files([{"name": "empty"}, {"name": "none", "dashboards": []}])
+    assert result == {"files": [], "problems": []}
 
 
 @pytest.mark.parametrize(
@@ -57,7 +59,8 @@ def test_unusable_files_are_named_with_the_reason(tmp_path, content, problem):
 
 def test_missing_file_and_empty_directory_are_problems(tmp_path):
     (tmp_path / "empty").mkdir()
-    result = grafana_dashboard_files([{"name": "ops", "dashboards": [str(tmp_path / "gone.json"), str(tmp_path / "empty")]}])
+    sources = [str(tmp_path / "gone.json"), str(tmp_path / "empty")]
+    result = grafana_dashboard_files([{"name": "ops", "dashboards": sources}])
     assert result["files"] == []
     assert [p.split(": ", 1)[1] for p in result["problems"]] == [
         "%s cannot be read: No such file or directory" % (tmp_path / "gone.json"),
@@ -93,7 +96,6 @@ def test_providers_must_be_a_list():
 
 
 def test_the_shipped_dashboards_pass(tmp_path):
-    from pathlib import Path
     shipped = Path(__file__).resolve().parents[4] / "roles" / "grafana" / "files" / "dashboards"
     result = grafana_dashboard_files([{"name": "tradpal", "dashboards": [str(shipped)]}])
     assert result["problems"] == []
