@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Build two signed APT repositories in Grafana's layout under /srv/mirror, each signed by
 # its own throw-away key: grafana-apt (key grafana-apt/gpg.key) and foreign-apt (signed
 # by another key). A Grafana .deb in /srv/mirror/grafana is published in grafana-apt; a

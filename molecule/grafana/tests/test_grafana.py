@@ -257,7 +257,7 @@ def api(host, path, *, login=("admin", ADMIN_PASSWORD)):
     """(HTTP status, parsed JSON or text) of a GET of Grafana's API from inside the container."""
     auth = "-u %s:%s" % login if login else ""
     result = host.run(f"curl -s {auth} -w '\\n%{{http_code}}' {API}{path}")
-    text, _, status = result.stdout.rpartition("\n")
+    text, status = result.stdout.rsplit("\n", 1)
     try:
         return int(status), json.loads(text)
     except ValueError:
