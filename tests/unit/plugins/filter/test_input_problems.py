@@ -148,6 +148,7 @@ def test_every_role_is_covered():
     assert {role for role, _name, _entry_point in ENTRY_POINTS} == {
         "alertmanager",
         "common",
+        "grafana",
         "node_exporter",
         "prometheus",
         "redis",
