@@ -2,6 +2,9 @@
 
 import json
 import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
 
 PLAYBOOK = """
 - name: URL and credentials once, through the action group
@@ -150,3 +153,23 @@ def test_prune_refuses_an_empty_declaration(grafana, space, run_module, tmp_path
     assert result.get('failed') is True, result
     assert 'prune with no dashboard declared present' in result['msg']
     assert grafana.proxy.take().keys() <= {'GET'}
+
+
+def test_the_shipped_tradpal_dashboards_push_on_their_own(grafana, space, run_module):
+    """The grafana role's five dashboards also serve a Grafana the role does not manage."""
+    shipped = REPO / 'roles' / 'grafana' / 'files' / 'dashboards'
+    uids = sorted(json.loads(path.read_text())['uid'] for path in shipped.glob('*.json'))
+    try:
+        pushed = run_module('grafana_dashboard', **dict(grafana.auth_args, directory=str(shipped), folder=space))
+        assert not pushed.get('failed') and pushed['changed'] is True, pushed
+        assert sorted((d['uid'], d['action']) for d in pushed['dashboards']) == [(uid, 'created') for uid in uids]
+        for uid in uids:
+            stored = grafana.dashboard(uid)
+            assert stored['meta']['folderUid'] == space
+            variable = [v for v in stored['dashboard']['templating']['list'] if v['name'] == 'datasource']
+            assert variable and variable[0]['type'] == 'datasource', uid
+        again = run_module('grafana_dashboard', **dict(grafana.auth_args, directory=str(shipped), folder=space))
+        assert again['changed'] is False, again
+    finally:
+        for uid in uids:
+            grafana.api('DELETE', '/api/dashboards/uid/%s' % uid, expect=None)
