@@ -37,6 +37,12 @@ done
 for tarball in "$mirror"/grafana/*.tar.gz; do
   [ -e "$tarball" ] || continue
   sha256sum "$tarball" | cut -d' ' -f1 > "$tarball.sha256"
-  version=$(basename "$tarball" | sed -E 's/^grafana(-enterprise)?-v?([0-9][^.]*\.[0-9]+\.[0-9]+[^.]*)\.linux-.*/\2/')
+  name=$(basename "$tarball")
+  case "$name" in
+    # Grafana 12 and later: grafana_<version>_<build id>_linux_<arch>.tar.gz
+    *_linux_*) version=$(echo "$name" | sed -E 's/^grafana(-enterprise)?_([^_]+)_.*/\2/') ;;
+    # before: grafana-<version>.linux-<arch>.tar.gz
+    *) version=$(echo "$name" | sed -E 's/^grafana(-enterprise)?-v?(.*)\.linux-.*/\2/') ;;
+  esac
 done
 echo "$version" > "$mirror/VERSION"
