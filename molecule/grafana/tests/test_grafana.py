@@ -255,7 +255,7 @@ def test_an_install_on_grafanas_default_key_keeps_it_unless_told(host, run_playb
                                    "url": "http://127.0.0.1:9091"}]}, "every datasource needs its own name"),
         ({"grafana_datasources": [{"name": "No uid", "type": "prometheus", "url": "http://127.0.0.1:9091"}]},
          "every datasource needs its own uid"),
-        ({"grafana_smtp": {"host": "smtp.tradpal.test:587", "password": "molecule-${SMTP_PASSWORD}"}},
+        ({"grafana_smtp": {"host": "smtp.tradpal.test:587", "password": "molecule-smtp-$__env{HOME}"}},
          "Grafana would expand"),
     ],
     ids=["ini-secret-key", "ini-paths", "two-defaults", "same-name", "no-uid", "expanded-secret"],
