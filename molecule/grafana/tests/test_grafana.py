@@ -109,6 +109,14 @@ def test_apt_reads_the_repository_with_the_pinned_key(host):
     assert host.file("/var/lib/apt/lists/127.0.0.1:8080_grafana-apt_dists_stable_InRelease").exists
 
 
+def test_the_key_can_come_from_a_file_on_the_controller(host, run_playbook, tmp_path):
+    key = tmp_path / "grafana.asc"
+    key.write_text(host.check_output("curl -fsS http://127.0.0.1:8080/grafana-apt/gpg.key") + "\n")
+    result = converge(run_playbook, {"grafana_apt_key_file": str(key)})
+    assert result.returncode == 0, result.stdout
+    assert recap_changed(result.stdout) == 0, "the same key, from a file: nothing to change"
+
+
 def test_a_repository_signed_by_another_key_is_refused(host, run_playbook):
     try:
         result = converge(run_playbook, {"grafana_apt_repository_url": "http://127.0.0.1:8080/foreign-apt"})
