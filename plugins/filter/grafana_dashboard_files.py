@@ -11,9 +11,9 @@ description:
   - Expands the C(dashboards) of every provider (JSON files, or directories whose C(*.json) files
     are taken, on the controller) into one list of files to install, and checks each file before
     anything reaches a host.
-  - A file must hold a JSON object with a C(uid) (Grafana would otherwise give the dashboard a new
-    uid on every restart) and a C(title). Uids must be unique across all providers, and file names
-    unique within a provider.
+  - A file must hold a JSON object with a C(title) and a C(uid) (Grafana would otherwise give the
+    dashboard a new uid on every restart) of at most 40 letters, digits, C(-) and C(_). Uids must
+    be unique across all providers, and file names unique within a provider.
   - Problems are returned, not raised, so the grafana role's preflight lists them with its other
     problems. The values read from the files are not secrets.
 options:
@@ -66,9 +66,14 @@ _value:
 
 import json
 import os
+import re
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.tradpal.monitoring.plugins.plugin_utils._shapes import describe, is_list, is_mapping
+
+
+# Grafana's rule for dashboard uids.
+_UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 def _paths(source):
@@ -120,6 +125,9 @@ def grafana_dashboard_files(providers):
                 if not uid:
                     problems.append("provider %s: %s has no uid (Grafana would give it a new one on every restart)"
                                     % (provider["name"], path))
+                elif not _UID.match(uid):
+                    problems.append("provider %s: %s has uid %s; Grafana takes at most 40 letters, digits, - and _"
+                                    % (provider["name"], path, uid))
                 elif uid in uids:
                     problems.append("provider %s: %s has uid %s, already used by %s"
                                     % (provider["name"], path, uid, uids[uid]))

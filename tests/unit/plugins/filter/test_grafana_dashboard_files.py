@@ -46,6 +46,8 @@ def test_a_provider_without_dashboards_is_fine():
         ("[1, 2]", "must hold a dashboard object, not a list"),
         ({"title": "No uid"}, "has no uid (Grafana would give it a new one on every restart)"),
         ({"uid": "no-title"}, "has no title"),
+        ({"uid": "a" * 41, "title": "Long"}, "Grafana takes at most 40 letters, digits, - and _"),
+        ({"uid": "with space", "title": "Space"}, "Grafana takes at most 40 letters, digits, - and _"),
         ({"dashboard": dashboard("wrapped"), "overwrite": True}, "holds an API payload"),
     ],
 )
