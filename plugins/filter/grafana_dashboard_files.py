@@ -101,6 +101,42 @@ def _read(path):
     return dashboard, ""
 
 
+def _uid_problem(path, uid, uids):
+    """Why a dashboard's uid is unusable ("" when it is fine); records a good one in uids."""
+    if not uid:
+        return "%s has no uid (Grafana would give it a new one on every restart)" % path
+    if not _UID.match(uid):
+        return "%s has uid %s; Grafana takes at most 40 letters, digits, - and _" % (path, uid)
+    if uid in uids:
+        return "%s has uid %s, already used by %s" % (path, uid, uids[uid])
+    uids[uid] = path
+    return ""
+
+
+def _provider_files(provider, uids):
+    """(files, problems) of one provider's declared dashboards."""
+    files, problems, names = [], [], set()
+    for source in provider.get("dashboards") or []:
+        paths = _paths(source)
+        if not paths:
+            problems.append("%s holds no *.json file" % source)
+        for path in paths:
+            dashboard, problem = _read(path)
+            if problem:
+                problems.append(problem)
+                continue
+            name, uid = os.path.basename(path), str(dashboard.get("uid") or "")
+            title = str(dashboard.get("title") or "")
+            problems.append(_uid_problem(path, uid, uids))
+            if not title:
+                problems.append("%s has no title" % path)
+            if name in names:
+                problems.append("two files are named %s" % name)
+            names.add(name)
+            files.append({"provider": provider["name"], "src": path, "name": name, "uid": uid, "title": title})
+    return files, ["provider %s: %s" % (provider["name"], problem) for problem in problems if problem]
+
+
 def grafana_dashboard_files(providers):
     """Expand and check the dashboard files of Grafana dashboard providers."""
     if not is_list(providers):
@@ -110,35 +146,9 @@ def grafana_dashboard_files(providers):
         if not is_mapping(provider) or not provider.get("name"):
             problems.append("every dashboard provider needs a name, got %s" % describe(provider))
             continue
-        names = set()
-        for source in provider.get("dashboards") or []:
-            paths = _paths(source)
-            if not paths:
-                problems.append("provider %s: %s holds no *.json file" % (provider["name"], source))
-            for path in paths:
-                dashboard, problem = _read(path)
-                if problem:
-                    problems.append("provider %s: %s" % (provider["name"], problem))
-                    continue
-                name, uid = os.path.basename(path), str(dashboard.get("uid") or "")
-                title = str(dashboard.get("title") or "")
-                if not uid:
-                    problems.append("provider %s: %s has no uid (Grafana would give it a new one on every restart)"
-                                    % (provider["name"], path))
-                elif not _UID.match(uid):
-                    problems.append("provider %s: %s has uid %s; Grafana takes at most 40 letters, digits, - and _"
-                                    % (provider["name"], path, uid))
-                elif uid in uids:
-                    problems.append("provider %s: %s has uid %s, already used by %s"
-                                    % (provider["name"], path, uid, uids[uid]))
-                else:
-                    uids[uid] = path
-                if not title:
-                    problems.append("provider %s: %s has no title" % (provider["name"], path))
-                if name in names:
-                    problems.append("provider %s: two files are named %s" % (provider["name"], name))
-                names.add(name)
-                files.append({"provider": provider["name"], "src": path, "name": name, "uid": uid, "title": title})
+        provider_files, provider_problems = _provider_files(provider, uids)
+        files += provider_files
+        problems += provider_problems
     return {"files": files, "problems": problems}
 
 
