@@ -329,6 +329,7 @@ def test_datasources_answer_through_grafana(host, wait_for):
         status, source = api(host, f"/api/datasources/uid/{uid}")
         assert status == 200 and source["type"] == kind
         assert source["readOnly"] is True  # provisioned
+
     # Prometheus has a backend health check; Alertmanager's datasource has none, so it is
     # asked through Grafana's datasource proxy instead.
     def answered(path, check):
