@@ -137,12 +137,10 @@ def credentials_refusal(url, credentials, allow_insecure_credentials=False):
         # The url option is not no_log; a password belongs in url_password, which is.
         return ('url must not contain user information (user:password@); set url_username and '
                 'url_password instead')
-    if credentials and parts.scheme != 'https' and not allow_insecure_credentials \
-            and not is_loopback(parts.hostname):
-        return ('%s would be sent unencrypted over %s:// to %s, which is not loopback; use https://, or set '
-                'allow_insecure_credentials to send it anyway' % ('/'.join(credentials), parts.scheme,
-                                                                parts.hostname))
-    return None
+    if not credentials or parts.scheme == 'https' or allow_insecure_credentials or is_loopback(parts.hostname):
+        return None
+    return ('%s would be sent unencrypted over %s:// to %s, which is not loopback; use https://, or set '
+            'allow_insecure_credentials to send it anyway' % ('/'.join(credentials), parts.scheme, parts.hostname))
 
 
 def server_error_text(body):
