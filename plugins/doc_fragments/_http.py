@@ -36,4 +36,19 @@ options:
       - Seconds to wait for each HTTP request.
     type: int
     default: 10
+  allow_insecure_credentials:
+    description:
+      - Whether to send O(url_password) or O(token) over plain C(http://) to a host that is not loopback
+        (C(localhost), C(127.0.0.0/8), C(::1)).
+      - By default such a request is refused before anything is sent, as anyone on the network path could read
+        the credentials. Prefer C(https://); set V(true) only on networks you trust.
+    type: bool
+    default: false
+notes:
+  - The credentials only go to the scheme, host and port of O(url). Redirects are followed within them (at most
+    5); a redirect elsewhere, for example from C(http://) to C(https://), fails the task and names the new
+    address, so set O(url) to it. A request other than C(GET) redirected with 301, 302 or 303 fails the same way,
+    as it would turn into a C(GET).
+  - O(url) must not contain user information (C(https://user:password@host)); use O(url_username) and
+    O(url_password), whose values are never shown. Messages show such a password as C(********).
 """

@@ -7,18 +7,24 @@
 
 It knows nothing about any particular API: a thin client per service (Alertmanager,
 Grafana, ...) builds on it. It owns the connection options, authentication, TLS,
-retries, JSON in and out, error text, and a count of the requests it sent.
+retries, redirects, JSON in and out, error text, and a count of the requests it sent.
+
+Credentials stay with the origin (scheme, host, port) of the base URL: redirects are
+followed here, not by urllib, and only within that origin; credentials go over plain
+http:// only to loopback unless the user allows it; a URL with user:password@ is refused,
+and shown masked.
 """
 
 from __future__ import annotations
 
 from http.client import HTTPException
+import ipaddress
 import json
 import socket
 import ssl
 import time
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_bytes, to_text
@@ -33,6 +39,12 @@ BACKOFF_MAX = 10.0
 # on the next run.
 NOT_PROCESSED_STATUS = (502, 503)
 ERROR_TEXT_MAX = 2000
+# Redirects followed for one request, all within the base URL's origin.
+MAX_REDIRECTS = 5
+REDIRECT_STATUS = (301, 302, 303, 307, 308)
+# Answers a method other than GET or HEAD follows: they keep the method and the body.
+METHOD_KEEPING_REDIRECTS = (307, 308)
+MASK = '********'
 
 # Option name → constructor keyword for the options shared by every HTTP module.
 _OPTION_TO_KWARG = {
@@ -46,6 +58,7 @@ _OPTION_TO_KWARG = {
     'validate_certs': 'validate_certs',
     'timeout': 'timeout',
     'retries': 'retries',
+    'allow_insecure_credentials': 'allow_insecure_credentials',
 }
 
 
@@ -69,6 +82,7 @@ def connection_argument_spec(env_prefix):
         validate_certs=dict(type='bool', default=True),
         timeout=dict(type='int', default=10),
         retries=dict(type='int', default=3),
+        allow_insecure_credentials=dict(type='bool', default=False),
     )
 
 
@@ -81,14 +95,52 @@ CONNECTION_MODULE_KWARGS = dict(
 
 
 def redact_url(url):
-    """The URL without any user:password@ part, for messages."""
+    """The URL with the password of any user:password@ part masked, for messages."""
     parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
+    if parts.password is None:
         return url
-    netloc = parts.hostname or ''
-    if parts.port:
-        netloc = '%s:%d' % (netloc, parts.port)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    userinfo, hostport = parts.netloc.rsplit('@', 1)
+    user = userinfo.split(':', 1)[0]
+    return urlunsplit((parts.scheme, '%s:%s@%s' % (user, MASK, hostport), parts.path, parts.query, parts.fragment))
+
+
+def origin(url):
+    """(scheme, host, port) of a URL, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {'http': 80, 'https': 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or '').rstrip('.'), port
+
+
+def is_loopback(host):
+    """Whether a host name or address is this machine: localhost, 127.0.0.0/8 or ::1."""
+    host = (host or '').rstrip('.').lower()
+    if host == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def credentials_refusal(url, credentials, allow_insecure_credentials=False):
+    """Why the client must not send anything to ``url``, or None.
+
+    ``credentials`` names the options that hold a password or token, such as ``url_password``.
+    """
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        # The url option is not no_log; a password belongs in url_password, which is.
+        return ('url must not contain user information (user:password@); set url_username and '
+                'url_password instead')
+    if not credentials or parts.scheme == 'https' or allow_insecure_credentials or is_loopback(parts.hostname):
+        return None
+    return ('%s would be sent unencrypted over %s:// to %s, which is not loopback; use https://, or set '
+            'allow_insecure_credentials to send it anyway' % ('/'.join(credentials), parts.scheme, parts.hostname))
 
 
 def server_error_text(body):
@@ -165,10 +217,15 @@ class JsonHttpClient:
 
     def __init__(self, base_url, *, username=None, password=None, token=None, client_cert=None,
                  client_key=None, ca_path=None, validate_certs=True, timeout=10, retries=3,
-                 user_agent='ansible-tradpal-monitoring', headers=None, sleep=time.sleep):
+                 allow_insecure_credentials=False, user_agent='ansible-tradpal-monitoring', headers=None,
+                 sleep=time.sleep):
         if not base_url:
             raise ValueError('a base URL is required')
         self.base_url = base_url.rstrip('/')
+        self._origin = origin(self.base_url)
+        credentials = [name for name, value in (('url_password', password), ('token', token)) if value]
+        # Checked here, raised by request(): the module turns an HttpApiError into a clear failure.
+        self._refusal = credentials_refusal(self.base_url, credentials, allow_insecure_credentials)
         self.retries = max(0, int(retries))
         self.request_count = 0
         self._sleep = sleep
@@ -184,6 +241,9 @@ class JsonHttpClient:
             url_username=username,
             url_password=password,
             force_basic_auth=username is not None,
+            # _open() follows redirects itself, within the base URL's origin only: urllib would
+            # send the Authorization header to wherever the server points.
+            follow_redirects='none',
             http_agent=user_agent,
             client_cert=client_cert,
             client_key=client_key,
@@ -212,11 +272,15 @@ class JsonHttpClient:
         Connection errors and 5xx answers are retried with exponential backoff; 4xx never.
         A request that is not idempotent (by default: POST and PATCH) is retried only after
         connection refused, a host name that does not resolve, or NOT_PROCESSED_STATUS.
+        Nothing is sent when the credentials would be exposed (see credentials_refusal()).
         """
         if idempotent is None:
             idempotent = method.upper() not in ('POST', 'PATCH')
         url = self.url_for(path, query)
         shown_url = redact_url(url)
+        if self._refusal:
+            raise HttpApiError('%s %s refused before sending: %s' % (method, shown_url, self._refusal),
+                               method, shown_url, attempts=0)
         headers = {}
         data = None
         if body is not None:
@@ -225,10 +289,9 @@ class JsonHttpClient:
         attempt = 0
         while True:
             attempt += 1
-            self.request_count += 1
             try:
                 self._prepare_tls()
-                response = self._request.open(method, url, data=data, headers=headers)
+                response = self._open(method, url, data, headers, attempt)
                 return self._decode(response.read(), method, shown_url, attempt)
             except HTTPError as exc:
                 raw = _read_error_body(exc)
@@ -251,6 +314,40 @@ class JsonHttpClient:
                         message += ' (after %d attempts)' % attempt
                     raise HttpApiError(message, method, shown_url, attempts=attempt) from None
             self._sleep(min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempt - 1)))
+
+    def _open(self, method, url, data, headers, attempt):
+        """Request.open, following redirects, but only within the base URL's origin.
+
+        The credentials are the base URL's: a redirect to another scheme, host or port is an
+        error (the user may set url to the new address), not a request that carries them
+        there. A redirect that would turn a POST, PUT, PATCH or DELETE into a GET (301, 302,
+        303) is an error too: the body would be lost.
+        """
+        shown_url = redact_url(url)
+        for _hop in range(MAX_REDIRECTS + 1):
+            self.request_count += 1
+            try:
+                return self._request.open(method, url, data=data, headers=headers)
+            except HTTPError as exc:
+                location = exc.headers.get('Location') if exc.headers else None
+                if exc.code not in REDIRECT_STATUS or not location:
+                    raise
+                _read_error_body(exc)
+                code, target = exc.code, urljoin(url, location)
+            refusal = None
+            parts = urlsplit(target)
+            if origin(target) != self._origin or parts.username is not None or parts.password is not None:
+                refusal = ('another origin than url; not followed, so that neither credentials nor data '
+                           'leave it. If the new address is right, set url to it')
+            elif method.upper() not in ('GET', 'HEAD') and code not in METHOD_KEEPING_REDIRECTS:
+                refusal = 'not followed, as that would resend the %s as a GET; set url to the new address' % method
+            if refusal:
+                raise HttpApiError('%s %s was redirected (HTTP %d) to %s, %s' % (
+                    method, shown_url, code, redact_url(target), refusal),
+                    method, shown_url, status=code, attempts=attempt)
+            url = target
+        raise HttpApiError('%s %s failed: more than %d redirects' % (method, shown_url, MAX_REDIRECTS),
+                           method, shown_url, status=code, attempts=attempt)
 
     def _prepare_tls(self):
         """Build the TLS context once, as Request would.

@@ -103,3 +103,14 @@ def test_a_module_may_not_redefine_a_connection_option():
 
     with patch_module_args({'url': 'http://api'}), pytest.raises(ValueError, match='redefines connection option'):
         Clash(argument_spec=dict(url=dict(type='str')))
+
+
+def test_a_password_in_the_url_is_masked_in_the_result(capsys):
+    def fail(module):
+        raise HttpApiError('refused', 'GET', module.params['url'])
+
+    with patch_module_args(dict(url='http://ops:S3cr%40t@api/x')), pytest.raises(SystemExit):
+        ExampleModule(fail).run()
+    result = json.loads(capsys.readouterr().out)
+    assert result['invocation']['module_args']['url'] == 'http://ops:********@api/x'
+    assert 'S3cr' not in json.dumps(result)
