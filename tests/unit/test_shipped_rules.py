@@ -3,7 +3,8 @@
 * ``promtool check rules`` on every file of roles/prometheus/files/rules;
 * ``promtool test rules`` on every tests/rules/*.test.yml;
 * every shipped alert has a firing and a not-firing promtool test case, so an
-  alert added without tests fails the suite;
+  alert added without tests fails the suite (the one exception: the always-firing
+  alerts of ALWAYS_FIRING, whose expression is constant);
 * conventions of the shipped files (header, one group per file, severity,
   annotations, documentation in docs/alert_rules.md).
 
@@ -29,6 +30,14 @@ RULE_FILES = sorted(p for p in RULES_DIR.iterdir() if p.is_file()) if RULES_DIR.
 TEST_FILES = sorted(RULE_TESTS_DIR.glob("*.test.yml"))
 
 SEVERITIES = {"critical", "warning", "info"}
+# Alerts that fire all the time, on purpose (a dead man's switch), by name and their exact
+# expression. A constant expression cannot be tested not firing, so only these are exempt
+# from the not-firing case, and only they carry severity "none" (the usual label of a
+# Watchdog: no one is to be paged for it, and the default inhibit and severity routes
+# never match it). The expression is pinned here, so an alert that can stop firing
+# cannot hide behind the exemption, and nothing else can claim it without editing this.
+ALWAYS_FIRING = {"Watchdog": "vector(1)"}
+ALWAYS_FIRING_SEVERITY = "none"
 PROMTOOL_TIMEOUT = 300
 
 
@@ -67,6 +76,11 @@ def _alert_cases(test_file):
     for test_group in doc.get("tests") or []:
         for case in test_group.get("alert_rule_test") or []:
             yield loaded, case.get("alertname"), case.get("exp_alerts") or []
+
+
+def _severities(alertname):
+    """Severities an alert may have: "none" for the always-firing ones and only for them."""
+    return {ALWAYS_FIRING_SEVERITY} if alertname in ALWAYS_FIRING else SEVERITIES
 
 
 def _run_promtool(promtool, *args, cwd=REPO):
@@ -124,9 +138,25 @@ def test_every_alert_has_firing_and_not_firing_case(rule_file):
                 continue
             (firing if exp_alerts else not_firing).add(alertname)
     assert not alerts - firing, f"alerts without a firing test case in tests/rules: {sorted(alerts - firing)}"
-    assert not alerts - not_firing, (
-        f"alerts without a not-firing test case in tests/rules: {sorted(alerts - not_firing)}"
+    needs_not_firing = alerts - ALWAYS_FIRING.keys()
+    assert not needs_not_firing - not_firing, (
+        f"alerts without a not-firing test case in tests/rules: {sorted(needs_not_firing - not_firing)}"
     )
+    # A not-firing case of an always-firing alert would be a test that cannot pass.
+    assert not (alerts & ALWAYS_FIRING.keys()) & not_firing
+
+
+def test_always_firing_alerts_are_shipped_and_constant():
+    """The exemption list names shipped alerts only, each with its constant expression."""
+    shipped = {rule["alert"]: rule for rule_file in RULE_FILES for _unused, rule in _alerting_rules(rule_file)}
+    for name, expr in ALWAYS_FIRING.items():
+        assert name in shipped, f"ALWAYS_FIRING names {name!r}, which no shipped rule file defines"
+        rule = shipped[name]
+        assert rule["expr"].strip() == expr, f"{name}: expression must stay {expr!r} to be exempt"
+        assert rule["for"] in ("0m", "0s"), f"{name}: an always-firing alert fires at once (for: 0m)"
+        assert rule["labels"]["severity"] == ALWAYS_FIRING_SEVERITY
+    none_severity = {name for name, rule in shipped.items() if rule.get("labels", {}).get("severity") == "none"}
+    assert none_severity <= ALWAYS_FIRING.keys(), f"severity none outside ALWAYS_FIRING: {sorted(none_severity)}"
 
 
 @pytest.mark.parametrize("test_file", TEST_FILES, ids=_ids(TEST_FILES))
@@ -141,7 +171,9 @@ def test_test_cases_name_loaded_alerts_and_check_annotations(test_file):
         for expected in exp_alerts:
             labels = expected.get("exp_labels") or {}
             annotations = expected.get("exp_annotations") or {}
-            assert labels.get("severity") in SEVERITIES, f"{test_file.name}: {alertname}: exp_labels lacks severity"
+            assert labels.get("severity") in _severities(alertname), (
+                f"{test_file.name}: {alertname}: exp_labels lacks severity"
+            )
             assert {"summary", "description"} <= annotations.keys(), (
                 f"{test_file.name}: {alertname}: exp_annotations must check summary and description"
             )
@@ -169,8 +201,8 @@ def test_rule_file_conventions(rule_file):
     for _unused, rule in _alerting_rules(rule_file):
         name = rule["alert"]
         assert "for" in rule, f"{name}: set for: explicitly"
-        assert rule.get("labels", {}).get("severity") in SEVERITIES, (
-            f"{name}: severity must be one of {sorted(SEVERITIES)}"
+        assert rule.get("labels", {}).get("severity") in _severities(name), (
+            f"{name}: severity must be one of {sorted(_severities(name))}"
         )
         annotations = rule.get("annotations") or {}
         assert annotations.get("summary", "").strip(), f"{name}: summary annotation missing"

@@ -105,7 +105,7 @@ def test_self_scrape_logs_in_and_node_exporter_is_up(host, wait_for):
 
 def test_disabled_groups_are_left_out(host):
     groups = {group["name"] for group in api(host, "/api/v1/rules")["groups"]}
-    assert groups == {"alertmanager", "node", "prometheus", "tradpal_services"}
+    assert groups == {"alertmanager", "node", "prometheus", "tradpal_services", "watchdog"}
     shipped = {path.name.removesuffix(".rules.yml") for path in SHIPPED_RULES.glob("*.rules.yml")}
     assert shipped - groups == {"redis", "tradpal_trading"}
     assert sorted(host.file("/etc/prometheus/rules.d").listdir()) == sorted(f"{g}.rules.yml" for g in groups)
