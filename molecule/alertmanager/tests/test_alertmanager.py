@@ -1,11 +1,14 @@
 """Alertmanager alone, from the distribution package: dedicated account, explicit flags,
-TLS and basic auth, the rendered config live, routing and inhibition as configured, amtool
-for the operator, silences kept across restarts; invalid input refused without touching
+TLS and basic auth, the rendered config live, routing and inhibition as configured, the
+Watchdog sent to its dead man's switch and nowhere else, amtool for the operator,
+silences kept across restarts; invalid input refused without touching
 the running Alertmanager; no secret in a --diff converge; config changes reload, not restart."""
 
+import base64
 import json
 import re
 import time
+from datetime import datetime, timedelta, timezone
 
 import yaml
 
@@ -14,7 +17,25 @@ CA = "/etc/ssl/molecule-cert.pem"
 CREDENTIALS = "operator:molecule-web-password"
 CURL = f"curl -fsS --cacert {CA} -u {CREDENTIALS}"
 CONFIG = "/etc/alertmanager/alertmanager.yml"
-SECRETS = ["molecule-smtp-secret-1", "molecule-slack-secret-1", "molecule-web-password"]
+SECRETS = ["molecule-smtp-secret-1", "molecule-slack-secret-1", "molecule-web-password", "molecule-watchdog-secret-1"]
+# The dead man's switch of converge.yml: a listener on the container's loopback, started by
+# the Watchdog test, that logs every call (time, path, body) as a JSON line.
+SWITCH_UNIT = "molecule-watchdog-switch"
+SWITCH_LOG = "/run/molecule-watchdog-switch.log"
+SWITCH_PATH = "/ping/molecule-watchdog-secret-1"
+SWITCH_SCRIPT = f"""
+import http.server, json, time
+class Switch(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        with open({SWITCH_LOG!r}, "a") as log:
+            log.write(json.dumps({{"at": time.time(), "path": self.path, "body": body}}) + "\\n")
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", 9099), Switch).serve_forever()
+"""
 UNIT = "prometheus-alertmanager"
 # How Alertmanager's API shows a secret.
 MASKED = "<secret>"
@@ -84,10 +105,14 @@ def test_status_serves_the_rendered_config(host):
         "10s",
         "1h",
     )
-    assert live["route"]["routes"][0]["receiver"] == "critical-notifications"
+    assert [r["receiver"] for r in live["route"]["routes"]] == ["watchdog", "critical-notifications"]
+    watchdog = live["route"]["routes"][0]
+    assert watchdog["matchers"] == ['alertname="Watchdog"']
+    assert (watchdog["group_wait"], watchdog["group_interval"], watchdog["repeat_interval"]) == ("0s", "10s", "20s")
     assert live["inhibit_rules"] == rendered["inhibit_rules"]
     assert live["templates"] == ["/etc/alertmanager/templates/molecule.tmpl"]
-    assert [r["name"] for r in live["receivers"]] == ["email-notifications", "critical-notifications"]
+    assert [r["name"] for r in live["receivers"]] == ["email-notifications", "critical-notifications", "watchdog"]
+    assert live["receivers"][2]["webhook_configs"][0]["send_resolved"] is False
     critical = live["receivers"][1]
     assert critical["email_configs"][0]["to"] == "oncall@molecule.test"
     assert critical["slack_configs"][0]["channel"] == "#alerts"
@@ -127,6 +152,53 @@ def test_operator_amtool_reaches_the_live_config(host):
     assert host.check_output("amtool config routes test severity=critical") == "critical-notifications"
     assert host.check_output("amtool config routes test severity=warning") == "email-notifications"
     host.run_expect([0], "amtool config routes test --verify.receivers=critical-notifications severity=critical")
+
+
+def test_the_watchdog_routes_to_its_receiver_only(host):
+    # The rendered file (what the brief of issue #12 asks amtool about) and the live config.
+    for source in [f"--config.file={CONFIG}", ""]:
+        for labels in ["alertname=Watchdog severity=none", "alertname=Watchdog severity=critical"]:
+            assert host.check_output(f"amtool config routes test {source} {labels}") == "watchdog"
+
+
+def test_the_running_alertmanager_calls_the_switch_every_repeat_interval(host, wait_for):
+    """A Watchdog as Prometheus sends it reaches the dead man's switch at once (group_wait 0s),
+    then again every repeat_interval (20s here, checked every 10s), and no other receiver."""
+    script = base64.b64encode(SWITCH_SCRIPT.encode()).decode()
+    host.run(f"systemctl stop {SWITCH_UNIT}; systemctl reset-failed {SWITCH_UNIT}; rm -f {SWITCH_LOG}")
+    host.run_expect([0], f"echo {script} | base64 -d > /run/{SWITCH_UNIT}.py")
+    host.run_expect([0], f"systemd-run --unit={SWITCH_UNIT} /usr/bin/python3 /run/{SWITCH_UNIT}.py")
+    try:
+        assert wait_for(lambda: host.run("curl -s -o /dev/null http://127.0.0.1:9099/").rc == 0, 20)
+        # Ends by itself a minute later, as if its Prometheus had stopped; no resolved call follows.
+        ends = (datetime.now(timezone.utc) + timedelta(seconds=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        alert = [{"labels": {"alertname": "Watchdog", "severity": "none", "prometheus": "molecule"}, "endsAt": ends}]
+        host.run_expect(
+            [0],
+            f"{CURL} -X POST -H 'Content-Type: application/json' -d '{json.dumps(alert)}' {URL}/api/v2/alerts",
+        )
+
+        def calls(at_least=1):
+            log = host.file(SWITCH_LOG)
+            got = [json.loads(line) for line in log.content_string.splitlines()] if log.exists else []
+            return got if len(got) >= at_least else None
+
+        first = wait_for(calls, 15)
+        assert first, host.run(f"journalctl -u {UNIT} -n 20 --no-pager").stdout
+        got = api(host, "/api/v2/alerts?filter=alertname%3D%22Watchdog%22")
+        assert [r["name"] for a in got for r in a["receivers"]] == ["watchdog"]
+        assert first[0]["path"] == SWITCH_PATH
+        assert first[0]["body"]["receiver"] == "watchdog"
+        assert first[0]["body"]["status"] == "firing"
+        assert [a["labels"]["alertname"] for a in first[0]["body"]["alerts"]] == ["Watchdog"]
+
+        repeated = wait_for(lambda: calls(2), 45)
+        assert repeated, calls()
+        interval = repeated[1]["at"] - repeated[0]["at"]
+        assert 15 <= interval <= 35, interval
+        assert all(call["body"]["status"] == "firing" for call in repeated)
+    finally:
+        host.run(f"systemctl stop {SWITCH_UNIT}; systemctl reset-failed {SWITCH_UNIT}")
 
 
 def test_silences_survive_a_restart(host, wait_for):
