@@ -10,14 +10,12 @@ another one. Without amtool these tests fail, they never skip.
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-PLAYBOOK_BIN = Path(sys.executable).parent / "ansible-playbook"
 DEAD_MANS_SWITCH = "https://hc-ping.test/0f6c2d9e-unit-test-watchdog-uuid"
 
 # One host per case, its inputs as host vars.
@@ -74,7 +72,7 @@ def _amtool():
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
+def rendered(tmp_path_factory, local_playbook):
     """(output of the run, case name to rendered config path) for every case."""
     amtool = _amtool()
     work = tmp_path_factory.mktemp("watchdog")
@@ -85,36 +83,13 @@ def rendered(tmp_path_factory):
             # No facts are gathered: the archive URL (which names the architecture) is not rendered here.
             "vars": {"alertmanager_archive_url": "file:///unused.tar.gz"},
             "hosts": {
-                name: {**inputs, "ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-                for name, inputs in CASES.items()
+                name: {**inputs, "ansible_connection": "local"} for name, inputs in CASES.items()
             },
         }
     }
     (work / "inventory.yml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
     (work / "playbook.yml").write_text(PLAYBOOK, encoding="utf-8")
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
-        ANSIBLE_CONFIG=str(work / "none.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCALHOST_WARNING="0",
-    )
-    done = subprocess.run(
-        [
-            str(PLAYBOOK_BIN),
-            "-i",
-            "inventory.yml",
-            "playbook.yml",
-            "-e",
-            f"repo={REPO} out={out} amtool={amtool}",
-        ],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    done = local_playbook(work, "-i", "inventory.yml", "playbook.yml", "-e", f"repo={REPO} out={out} amtool={amtool}")
     return done.stdout + done.stderr, {name: out / f"{name}.yml" for name in CASES}
 
 

@@ -5,8 +5,6 @@ lists, HostVars - rather than plain Python ones, and they differ between ansible
 releases; this run uses whichever ansible-core the tests run with.
 """
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -102,7 +100,7 @@ def vaulted(text):
 
 
 @pytest.mark.skipif(not PLAYBOOK_BIN.exists(), reason="ansible-playbook is not next to this Python")
-def test_plugins_in_a_playbook(tmp_path):
+def test_plugins_in_a_playbook(tmp_path, local_playbook):
     (tmp_path / "inventory.yml").write_text(INVENTORY, encoding="utf-8")
     (tmp_path / "playbook.yml").write_text(PLAYBOOK, encoding="utf-8")
     # The slip the secret rule explains: a password encrypted with its trailing newline.
@@ -110,31 +108,8 @@ def test_plugins_in_a_playbook(tmp_path):
         "vault_good: %s\nvault_slipped: %s\n" % (vaulted(GOOD), vaulted(SLIPPED + "\n")), encoding="utf-8"
     )
     (tmp_path / "vault-key").write_bytes(VAULT_KEY)
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(REPO / ".build" / "collections"),
-        ANSIBLE_CONFIG=str(tmp_path / "none.cfg"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCALHOST_WARNING="0",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-    )
-    done = subprocess.run(
-        [
-            str(PLAYBOOK_BIN),
-            "-i",
-            "inventory.yml",
-            "playbook.yml",
-            "--vault-password-file",
-            "vault-key",
-            "-e",
-            "repo=%s" % REPO,
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+    done = local_playbook(
+        tmp_path, "-i", "inventory.yml", "playbook.yml", "--vault-password-file", "vault-key", "-e", "repo=%s" % REPO
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert GOOD not in done.stdout + done.stderr
