@@ -8,7 +8,7 @@ from ansible_collections.tradpal.monitoring.plugins.filter.port_conflicts import
 
 def test_no_conflict_on_distinct_ports():
     ports = {
-        "prometheus_web_listen_address": "0.0.0.0:9090",  # noqa: S104 (parsed, not bound)
+        "prometheus_web_listen_address": "0.0.0.0:9090",
         "alertmanager_web_listen_address": ":9093",
         "alertmanager_cluster_port": 9094,
         "node_exporter_listen_address": ":9100",
@@ -33,7 +33,7 @@ def test_bare_ports_collide_and_digit_strings_are_ports():
     ("first", "second"),
     [
         (":9100", "10.0.0.5:9100"),  # every address includes that one
-        ("0.0.0.0:9100", "127.0.0.1:9100"),  # noqa: S104 (parsed, not bound)
+        ("0.0.0.0:9100", "127.0.0.1:9100"),
         ("[::]:9100", "[::1]:9100"),
         ("10.0.0.5:9100", "10.0.0.5:9100"),
         ("[fd00::1]:9100", "[fd00:0::1]:9100"),  # the same address, written differently
@@ -61,7 +61,9 @@ def test_same_port_on_distinct_addresses_does_not_collide(first, second):
     assert port_conflicts({"a": first, "b": second}) == []
 
 
-@pytest.mark.parametrize("off", [0, "0", "", None, "  ", "not an address", ":99999", "[::1:9100", True, [9100], {"p": 9100}])
+@pytest.mark.parametrize(
+    "off", [0, "0", "", None, "  ", "not an address", ":99999", "[::1:9100", True, [9100], {"p": 9100}]
+)
 def test_switched_off_and_unparsable_values_are_left_out(off):
     # Unparsable addresses are reported by the role's own check of that variable.
     assert port_conflicts({"redis_tls_port": off, "redis_port": 9100, "other": ":9101"}) == []
@@ -85,7 +87,8 @@ def test_own_limits_the_report_to_pairs_with_the_callers_variables():
         "redis_exporter_listen_address": ":9121",
     }
     assert port_conflicts(ports, own=["node_exporter_listen_address"]) == [
-        "node_exporter_listen_address (:9100) and prometheus_web_listen_address (:9100) both use port 9100 on this host."
+        "node_exporter_listen_address (:9100) and prometheus_web_listen_address (:9100)"
+        " both use port 9100 on this host."
     ]
     assert port_conflicts(ports, own=[]) == []
     assert len(port_conflicts(ports)) == 2
