@@ -48,7 +48,8 @@ def test_unit_hardening_is_in_effect(host, unit_properties):
 
 
 def filesystem_metric(host, name, mountpoint):
-    body = host.check_output(f"curl -fsS -u {CREDENTIALS} {METRICS}")
+    """The exporter's value of name for the filesystem on mountpoint; None while it does not answer."""
+    body = host.run(f"curl -fsS -u {CREDENTIALS} {METRICS}").stdout
     match = re.search(rf'^{name}{{[^}}]*mountpoint="{mountpoint}"[^}}]*}} (\S+)$', body, re.M)
     return float(match.group(1)) if match else None
 
