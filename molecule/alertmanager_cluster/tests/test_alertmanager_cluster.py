@@ -4,6 +4,7 @@ third is stopped, and it rejoins (with what it missed) when started again."""
 
 import json
 import os
+import re
 
 import testinfra
 from testinfra.utils.ansible_runner import AnsibleRunner
@@ -119,3 +120,26 @@ def test_a_bad_extra_flag_is_refused_before_the_unit_changes(run_playbook, main_
     assert "--no-such-flag" in output
     assert {m.check_output(f"sha256sum {unit}") for m in members()} == before
     assert [main_pid(m, "alertmanager") for m in members()] == pids
+
+
+def test_port_conflicts_are_refused_before_any_change(run_playbook, main_pid):
+    unit = "/etc/systemd/system/alertmanager.service"
+    before = {m.check_output(f"sha256sum {unit}") for m in members()}
+    pids = [main_pid(m, "alertmanager") for m in members()]
+    cases = [
+        # Gossip on the web port: the second listener would fail, and the cluster with it.
+        ({"alertmanager_cluster_port": 9093},
+         "alertmanager_web_listen_address (:9093) and alertmanager_cluster_port (9093) both use port 9093"),
+        # Another service of the collection defined for the same hosts on the web port.
+        ({"node_exporter_listen_address": "0.0.0.0:9093"},
+         "alertmanager_web_listen_address (:9093) and node_exporter_listen_address (0.0.0.0:9093) both use port 9093"),
+    ]
+    for extra_vars, message in cases:
+        result = run_playbook("converge.yml", extra_vars)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert message in output, output
+        assert "Refuse wrong inputs and weak secrets before changing anything" in output
+        assert re.findall(r"^alertmanager-cluster-\d\s*:.*\schanged=(\d+)\s", output, re.M) == ["0"] * 3, output
+        assert {m.check_output(f"sha256sum {unit}") for m in members()} == before
+        assert [main_pid(m, "alertmanager") for m in members()] == pids

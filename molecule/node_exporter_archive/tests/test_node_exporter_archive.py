@@ -31,8 +31,43 @@ def test_service_runs_as_its_own_system_user(host):
 
 
 def test_unit_hardening_is_in_effect(host, unit_properties):
-    props = unit_properties(host, "node_exporter", "ProtectSystem", "NoNewPrivileges", "ProtectHome", "PrivateTmp")
-    assert props == {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "ProtectHome": "yes", "PrivateTmp": "yes"}
+    props = unit_properties(
+        host, "node_exporter", "ProtectSystem", "NoNewPrivileges", "ProtectHome", "PrivateTmp", "PrivateDevices"
+    )
+    # /home and /tmp stay visible (read-only) to the exporter, so it reports the host's filesystems there.
+    assert props == {
+        "ProtectSystem": "strict",
+        "NoNewPrivileges": "yes",
+        "ProtectHome": "read-only",
+        "PrivateTmp": "no",
+        "PrivateDevices": "yes",
+    }
+    unit = host.file("/etc/systemd/system/node_exporter.service").content_string
+    keys = [line.split("=", 1)[0] for line in unit.splitlines() if "=" in line and not line.startswith("#")]
+    assert sorted(key for key in set(keys) if keys.count(key) > 1) == [], unit
+
+
+def filesystem_metric(host, name, mountpoint):
+    """The exporter's value of name for the filesystem on mountpoint; None while it does not answer."""
+    body = host.run(f"curl -fsS -u {CREDENTIALS} {METRICS}").stdout
+    match = re.search(rf'^{name}{{[^}}]*mountpoint="{mountpoint}"[^}}]*}} (\S+)$', body, re.M)
+    return float(match.group(1)) if match else None
+
+
+def test_filesystem_metrics_are_the_hosts_home_and_tmp(host, wait_for):
+    # ProtectHome=yes would hide a filesystem mounted on /home behind an empty stand-in, and
+    # PrivateTmp=yes give the exporter its own /tmp: it must see the host's.
+    host.run_expect([0], "mountpoint -q /home || mount -t tmpfs -o size=7m molecule-home /home")
+    try:
+        host.run_expect([0], "systemctl restart node_exporter")
+        assert wait_for(lambda: filesystem_metric(host, "node_filesystem_size_bytes", "/home"), 30) == 7 * 1024 * 1024
+        assert filesystem_metric(host, "node_filesystem_device_error", "/home") == 0
+        tmp = "/tmp"  # noqa: S108 (the host's /tmp is what is measured, nothing is written there)
+        tmp_size = int(host.check_output(f"df -B1 --output=size {tmp} | tail -1"))
+        assert filesystem_metric(host, "node_filesystem_size_bytes", tmp) == tmp_size
+        assert filesystem_metric(host, "node_filesystem_device_error", tmp) == 0
+    finally:
+        host.run("umount /home")
 
 
 def test_metrics_need_the_password(host):

@@ -53,6 +53,15 @@ def test_service_runs_as_the_distribution_account(host):
     assert host.check_output("ps -o user= -C prometheus").split() == ["prometheus"]
 
 
+def test_stop_timeout_gives_the_tsdb_time_to_close(host, unit_properties):
+    # Debian's unit waits 20s; the role's drop-in gives Prometheus prometheus_stop_timeout.
+    dropin = "/etc/systemd/system/prometheus.service.d/tradpal-monitoring.conf"
+    assert host.file(dropin).content_string.splitlines()[-2:] == ["[Service]", "TimeoutStopSec=10min"]
+    props = unit_properties(host, "prometheus", "TimeoutStopUSec", "DropInPaths")
+    assert props["TimeoutStopUSec"] == "10min"
+    assert dropin in props["DropInPaths"].split()
+
+
 def test_ready(host):
     assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
 

@@ -52,7 +52,7 @@ def test_runs_as_its_account_under_a_hardened_unit(host, unit_properties):
     assert host.check_output("ps -o user= -C prometheus").split() == ["prometheus"]
     props = unit_properties(
         host, "prometheus", "FragmentPath", "ProtectSystem", "NoNewPrivileges", "PrivateTmp", "ProtectHome",
-        "ReadWritePaths",
+        "ReadWritePaths", "TimeoutStopUSec", "LimitNOFILE",
     )
     assert props == {
         "FragmentPath": "/etc/systemd/system/prometheus.service",
@@ -61,7 +61,15 @@ def test_runs_as_its_account_under_a_hardened_unit(host, unit_properties):
         "PrivateTmp": "yes",
         "ProtectHome": "yes",
         "ReadWritePaths": "/var/lib/prometheus/metrics2",
+        # Time to write the head block and close the TSDB (prometheus_stop_timeout), not 20s.
+        "TimeoutStopUSec": "10min",
+        "LimitNOFILE": "65536",
     }
+    # The package method's drop-in would apply to this unit too: there is none.
+    assert "tradpal-monitoring.conf" not in unit_properties(host, "prometheus", "DropInPaths")["DropInPaths"]
+    unit = host.file("/etc/systemd/system/prometheus.service").content_string
+    keys = [line.split("=", 1)[0] for line in unit.splitlines() if "=" in line and not line.startswith("#")]
+    assert sorted(key for key in set(keys) if keys.count(key) > 1) == [], unit
     # Only the data directory is writable, and the TSDB is there.
     assert host.file("/var/lib/prometheus/metrics2/wal").is_directory
     assert host.file("/var/lib/prometheus/metrics2").user == "prometheus"

@@ -20,7 +20,7 @@ SLIPPED = "Hn5sDf8gJc3wPx6t"
 INVENTORY = """
 alertmanager:
   hosts:
-    am1: {ansible_host: 10.0.0.5}
+    am1: {ansible_host: 10.0.0.5, am_listen: "{{ ansible_host }}:9094"}
     am2: {ansible_host: am2.internal}
     am3: {ansible_host: "fd00::7"}
 """
@@ -72,6 +72,24 @@ PLAYBOOK = """
                                                                     'failover_timeout': 180000, 'parallel_syncs': 1}) }}
         peers: "{{ groups['alertmanager'] | tradpal.monitoring.cluster_peers(hostvars, 9094, exclude='am1') }}"
         self_address: "{{ ['am1'] | tradpal.monitoring.cluster_peers(hostvars, 9094) | first }}"
+        ports: >-
+          {{ {'alertmanager_web_listen_address': ':9094', 'alertmanager_cluster_port': 9094,
+              'redis_port': 6379, 'redis_tls_port': 0}
+             | combine({'node_exporter_listen_address': hostvars['am1']['am_listen']})
+             | tradpal.monitoring.port_conflicts(own=['alertmanager_web_listen_address',
+                                                      'alertmanager_cluster_port']) }}
+        # The common role's unit template, an extra option replacing a built-in one.
+        unit: >-
+          {{ lookup('ansible.builtin.template', repo ~ '/roles/common/templates/service.j2',
+                    template_vars={'common_unit_name': 'prometheus', 'common_unit_description': 'Prometheus',
+                                   'common_unit_exec_start': ['/usr/local/bin/prometheus', '--storage.tsdb.path=/p'],
+                                   'common_unit_exec_reload': '', 'common_system_user': 'prometheus',
+                                   'common_system_group': 'prometheus', 'common_unit_read_write_paths': ['/var/lib/p'],
+                                   'common_unit_after': ['network-online.target'],
+                                   'common_unit_timeout_stop': '10min',
+                                   'common_unit_protect_home': 'read-only', 'common_unit_private_tmp': false,
+                                   'common_unit_extra_service_options': {'LimitNOFILE': 65536, 'PrivateDevices': 'no'}})
+             | regex_findall('(?m)^[A-Za-z]+=.*$') }}
 
     - name: Check them
       ansible.builtin.assert:
@@ -90,6 +108,15 @@ PLAYBOOK = """
           - sentinel[1:] == ['SENTINEL SET tradpal auth-pass ' ~ vault_good]
           - peers == ['10.0.0.6:9094', '[fd00::7]:9094']
           - self_address == '10.0.0.5:9094'
+          - ports | length == 3
+          - ports[0] == 'alertmanager_web_listen_address (:9094) and alertmanager_cluster_port (9094)'
+                        ~ ' both use port 9094 on this host.'
+          - ports[2] is match('alertmanager_cluster_port \\(9094\\) and node_exporter_listen_address \\(10.0.0.5:9094')
+          - unit | map('regex_replace', '=.*', '') | unique | length == unit | length
+          - "'TimeoutStopSec=10min' in unit and 'ProtectHome=read-only' in unit and 'PrivateTmp=no' in unit"
+          - "'PrivateDevices=no' in unit and 'PrivateDevices=yes' not in unit and 'LimitNOFILE=65536' in unit"
+          - unit | select('match', 'ExecReload=') | list == []
+          - "'ReadWritePaths=/var/lib/p' in unit"
 """
 
 
