@@ -17,7 +17,9 @@ description:
   - The message names the variables to set, never a secret.
 options:
   _input:
-    description: The listen address, C(HOST:PORT) or C(:PORT) (see R(tradpal.monitoring.listen_address,ansible_collections.tradpal.monitoring.listen_address_filter)).
+    description:
+      - The listen address, C(HOST:PORT) or C(:PORT), as for
+        R(tradpal.monitoring.listen_address,ansible_collections.tradpal.monitoring.listen_address_filter).
     type: str
     required: true
   variable:
@@ -71,7 +73,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.tradpal.monitoring.plugins.filter.listen_address import listen_address
 
 
-def exposure_problem(address, variable, authenticated, opt_in, opt_in_variable, how):
+def exposure_problem(address, *, variable, authenticated, opt_in, opt_in_variable, how):
     """Why an endpoint at address may not listen as configured, or ''."""
     listen = listen_address(address)
     if not listen["valid"] or listen["loopback"] or authenticated or boolean(opt_in, strict=False):
@@ -79,8 +81,8 @@ def exposure_problem(address, variable, authenticated, opt_in, opt_in_variable, 
     where = "every address" if listen["wildcard"] else listen["host"]
     return (
         "%s (%s) listens on %s without authentication: set %s, or set %s: true to accept an endpoint "
-        "anyone who reaches it can use (for example behind a firewall)." % (variable, address, where, how, opt_in_variable)
-    )
+        "anyone who reaches it can use (for example behind a firewall)."
+    ) % (variable, address, where, how, opt_in_variable)
 
 
 class FilterModule:
