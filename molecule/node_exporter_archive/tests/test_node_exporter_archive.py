@@ -100,3 +100,21 @@ def test_tampered_tarball_is_refused_and_nothing_changes(host, run_playbook, mai
     assert "corrupt or tampered download" in output
     assert host.check_output("sha256sum /usr/local/bin/node_exporter") == before
     assert main_pid(host, "node_exporter") == pid_before
+
+
+def test_plain_http_download_is_refused_without_the_opt_in(host, run_playbook, main_pid, tmp_path):
+    before = host.check_output("sha256sum /usr/local/bin/node_exporter")
+    pid_before = main_pid(host, "node_exporter")
+
+    result = run_playbook(
+        "tampered.yml", {"tampered_cache_dir": str(tmp_path), "node_exporter_archive_allow_http": False}
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "node_exporter_archive_url, node_exporter_checksums_url download over plain http://" in output, output
+    assert "set node_exporter_archive_allow_http: true" in output
+    # Refused in the preflight: nothing was fetched, nothing on the host changed.
+    assert list(tmp_path.iterdir()) == []
+    assert host.check_output("sha256sum /usr/local/bin/node_exporter") == before
+    assert main_pid(host, "node_exporter") == pid_before

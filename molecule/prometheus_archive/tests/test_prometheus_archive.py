@@ -2,9 +2,12 @@
 every endpoint (the self-scrape logs in), a route prefix, retention by time and size,
 some shipped groups off, no Alertmanager, and changes reloaded by SIGHUP."""
 
+import hashlib
 import json
 import os
+import platform
 import re
+import tarfile
 from pathlib import Path
 
 import yaml
@@ -155,3 +158,51 @@ def test_changes_are_reloaded_by_signal_without_restart(host, run_playbook, main
     finally:
         restored = run_playbook("prometheus.yml")
         assert restored.returncode == 0, restored.stdout + restored.stderr
+
+
+def test_a_release_that_rejects_the_live_config_is_not_installed(host, run_playbook, main_pid, tmp_path):
+    # A stand-in for a future release whose promtool refuses today's prometheus.yml, echoing
+    # secrets the way promtool echoes URLs: pre-seeded in the controller's cache with a pinned
+    # sha256, so nothing is downloaded.
+    version = "9.9.9"
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}[platform.machine()]
+    name = f"prometheus-{version}.linux-{arch}"
+    tree = tmp_path / "tree" / name
+    tree.mkdir(parents=True)
+    (tree / "prometheus").write_text("#!/bin/sh\necho 'prometheus, version 9.9.9'\n")
+    (tree / "promtool").write_text(
+        "#!/bin/sh\necho \"FAILED: $4: remote_write url https://ansible:molecule-ansible-password@rw.example/w"
+        " is unsupported by this release (molecule-grafana-password)\" >&2\nexit 1\n"
+    )
+    for binary in tree.iterdir():
+        binary.chmod(0o755)
+    cache = tmp_path / "cache"
+    (cache / name).mkdir(parents=True)
+    tarball = cache / name / f"{name}.tar.gz"
+    with tarfile.open(tarball, "w:gz") as archive:
+        archive.add(tree, arcname=name)
+    before = host.check_output("sha256sum /usr/local/bin/prometheus /usr/local/bin/promtool")
+    pid = main_pid(host, "prometheus")
+
+    result = run_playbook(
+        "prometheus.yml",
+        {
+            "prometheus_version": version,
+            "prometheus_archive_url": f"http://127.0.0.1:9/{name}.tar.gz",
+            "prometheus_archive_sha256": hashlib.sha256(tarball.read_bytes()).hexdigest(),
+            "prometheus_archive_cache_dir": str(cache),
+        },
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"prometheus {version} refuses the live configuration /etc/prometheus/prometheus.yml" in output, output
+    assert "is unsupported by this release" in output
+    assert "https://ansible:********@rw.example/w" in output
+    assert "molecule-ansible-password" not in output
+    assert "molecule-grafana-password" not in output
+    # The running release stays, nothing new is left beside it, and Prometheus never restarted.
+    assert host.check_output("sha256sum /usr/local/bin/prometheus /usr/local/bin/promtool") == before
+    assert host.run("ls -a /usr/local/bin | grep -c tradpal-new").stdout.strip() == "0"
+    assert main_pid(host, "prometheus") == pid
+    assert status(host, f"{BASE}/-/ready", f"-u {CREDENTIALS}") == "200"
