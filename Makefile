@@ -28,6 +28,7 @@ setup:
 
 demo: setup
 	ansible-playbook $(LOCAL) scripts/demo_up.yml
+	ansible-playbook $(LOCAL) demo/deploy.yml
 	ansible-playbook $(LOCAL) playbooks/site.yml
 	@ansible-playbook $(LOCAL) scripts/demo_status.yml
 

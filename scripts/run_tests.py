@@ -60,7 +60,7 @@ def stage_lint():
     return run_all(
         ["yamllint", "--strict", "."],
         ["ansible-lint", "--nocolor", "-f", "pep8"],
-        ["ruff", "check", "plugins", "tests", "molecule", "scripts", "bench"],
+        ["ruff", "check", "plugins", "tests", "molecule", "scripts", "bench", "demo"],
     )
 
 
