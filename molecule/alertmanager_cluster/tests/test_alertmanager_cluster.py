@@ -175,6 +175,7 @@ def test_missing_gossip_tls_files_are_refused_before_any_change(run_playbook, ma
     result = run_playbook("converge.yml", missing)
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
-    assert "the gossip TLS files must exist" in output and "alertmanager_cluster_tls_key_file not found" in output, output
+    assert "the gossip TLS files must exist" in output, output
+    assert "alertmanager_cluster_tls_key_file not found" in output, output
     assert {m.check_output(f"sha256sum {unit} /etc/alertmanager/cluster_tls.yml") for m in members()} == before
     assert [main_pid(m, "alertmanager") for m in members()] == pids

@@ -268,7 +268,7 @@ def test_with_auth_the_lifecycle_api_refuses_strangers_and_the_role_still_reload
                                  host.check_output(f"{authed}/metrics"), re.M).group(1))
         changed = run_playbook("prometheus.yml", {**WITH_AUTH, "molecule_node_scrape_interval": "20s"})
         assert changed.returncode == 0, changed.stdout + changed.stderr
-        reloaded = re.search(r"TASK \[[^\]]*Ask the daemon to reload over HTTP[^\]]*\]\s*\**\s*changed:", changed.stdout)
+        reloaded = re.search(r"TASK \[[^\]]*reload over HTTP[^\]]*\]\s*\**\s*changed:", changed.stdout)
         assert reloaded, changed.stdout
         assert main_pid(host, "prometheus") == pid
         metrics = host.check_output(f"{authed}/metrics")
