@@ -68,7 +68,7 @@ def test_every_flag_is_explicit_and_clustering_is_off(host, main_pid):
         "--config.file=/etc/alertmanager/alertmanager.yml",
         "--storage.path=/var/lib/alertmanager",
         "--data.retention=120h",
-        "--web.listen-address=:9093",
+        "--web.listen-address=0.0.0.0:9093",
         "--web.config.file=/etc/alertmanager/web.yml",
         "--cluster.listen-address=",
     ]:
@@ -284,3 +284,34 @@ def test_changed_secrets_reload_without_restart_and_never_show_in_diff(host, run
         assert restored.returncode == 0, restored.stdout
     assert "molecule-smtp-secret-1" in host.file(CONFIG).content_string
     assert config_metrics(host)[2] == hash_before
+
+
+def test_a_silence_from_the_network_without_credentials_is_refused(host):
+    # The container's own address on the scenario network, as any other machine reaches it.
+    address = host.check_output("hostname -I").split()[0]
+    before = api(host, "/api/v2/silences")
+    silence = json.dumps({
+        "matchers": [{"name": "alertname", "value": ".+", "isRegex": True}],
+        "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
+        "createdBy": "intruder", "comment": "silence everything",
+    })
+    post = (f"curl -sk -o /dev/null -w '%{{http_code}}' -X POST -H 'Content-Type: application/json' "
+            f"-d '{silence}' https://{address}:9093/api/v2/silences")
+    assert host.run(post).stdout == "401"
+    assert host.run(post.replace("curl -sk", "curl -sk -u operator:wrong")).stdout == "401"
+    assert api(host, "/api/v2/silences") == before
+    assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' {URL}/-/ready") == "200"
+
+
+def test_an_open_api_without_auth_is_refused_before_any_change(host, run_playbook, main_pid):
+    before, pid = host.check_output(f"sha256sum {CONFIG} /etc/alertmanager/web.yml"), main_pid(host, UNIT)
+
+    result = run_playbook("converge.yml", {"alertmanager_basic_auth_users": {}})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert ("alertmanager_web_listen_address (0.0.0.0:9093) listens on every address without authentication: "
+            "set alertmanager_basic_auth_users, or set alertmanager_web_allow_unauthenticated: true") in output, output
+    assert re.search(r"alertmanager-single\s*:.*\schanged=0\s", output), output
+    assert host.check_output(f"sha256sum {CONFIG} /etc/alertmanager/web.yml") == before
+    assert main_pid(host, UNIT) == pid

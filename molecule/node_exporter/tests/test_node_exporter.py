@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 METRICS = "http://127.0.0.1:9100/metrics"
 
 
@@ -55,4 +57,45 @@ def test_wrong_input_fails_before_any_change(host, run_playbook, main_pid):
     assert "node_exporter_install_method must be one of: package, archive" in output, output
     assert "changed=0" in output
     assert main_pid(host, "prometheus-node-exporter") == pid_before
-    assert "--web.listen-address=:9100" in host.file("/etc/default/prometheus-node-exporter").content_string
+    assert "--web.listen-address=127.0.0.1:9100" in host.file("/etc/default/prometheus-node-exporter").content_string
+
+
+def own_address(host):
+    """The container's address on the scenario network (not loopback)."""
+    return host.check_output("hostname -I").split()[0]
+
+
+def test_listens_on_loopback_only_by_default(host):
+    # Another machine of the network reaches the container's address: nothing answers there.
+    reply = host.run(f"curl -sS -o /dev/null http://{own_address(host)}:9100/metrics")
+    assert reply.rc == 7, reply.stdout + reply.stderr  # curl: connection refused
+    assert host.run(f"curl -fsS -o /dev/null {METRICS}").rc == 0
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:9100", ":9100", "[::]:9100"])
+def test_an_open_listener_without_auth_is_refused_before_any_change(host, run_playbook, main_pid, address):
+    pid_before = main_pid(host, "prometheus-node-exporter")
+    flags_before = host.file("/etc/default/prometheus-node-exporter").content_string
+
+    result = run_playbook("converge.yml", {"node_exporter_listen_address": address})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert f"node_exporter_listen_address ({address}) listens on every address without authentication" in output, output
+    assert "node_exporter_allow_unauthenticated: true" in output
+    assert "changed=0" in output
+    assert host.file("/etc/default/prometheus-node-exporter").content_string == flags_before
+    assert main_pid(host, "prometheus-node-exporter") == pid_before
+    assert host.run(f"curl -fsS -o /dev/null {METRICS}").rc == 0
+
+
+def test_the_explicit_opt_in_opens_the_listener(host, run_playbook):
+    try:
+        opt_in = {"node_exporter_listen_address": "0.0.0.0:9100", "node_exporter_allow_unauthenticated": True}
+        result = run_playbook("converge.yml", opt_in)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert host.run(f"curl -fsS -o /dev/null http://{own_address(host)}:9100/metrics").rc == 0
+    finally:
+        restored = run_playbook("converge.yml")
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert host.run(f"curl -sS -o /dev/null http://{own_address(host)}:9100/metrics").rc == 7

@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+import testinfra
 import yaml
 from testinfra.utils.ansible_runner import AnsibleRunner
 
@@ -70,7 +72,7 @@ def test_flags_from_variables_are_in_effect(host):
     flags = api(host, "/api/v1/status/flags")
     assert flags["storage.tsdb.retention.time"] == "8d8h"  # 200h, as Prometheus prints it
     assert flags["storage.tsdb.path"] == "/var/lib/prometheus/metrics2"
-    assert flags["web.enable-lifecycle"] == "true"
+    assert flags["web.enable-lifecycle"] == "false"
     assert flags["config.file"] == "/etc/prometheus/prometheus.yml"
 
 
@@ -190,3 +192,91 @@ def test_changes_are_reloaded_without_restart_and_stale_files_removed(host, run_
         restored = run_playbook("prometheus.yml")
         assert restored.returncode == 0, restored.stdout + restored.stderr
     assert loaded_alerts(host) == shipped_alerts() | {"MoleculeProbe"}
+
+
+# Exposure: what another machine of the network can do to Prometheus.
+WEB_PASSWORD = "molecule-prom-web-5d1c"  # noqa: S105 (a test value)
+WITH_AUTH = {
+    "prometheus_web_listen_address": "0.0.0.0:9090",
+    "prometheus_web_enable_lifecycle": True,
+    "prometheus_basic_auth_users": {"operator": WEB_PASSWORD},
+}
+
+
+def neighbour():
+    """The other container of the scenario network."""
+    return testinfra.get_host(f"ansible://{NODE_HOST}", ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
+
+
+def post_from_neighbour(path):
+    """HTTP status of an unauthenticated POST from the other container, or curl's exit code."""
+    reply = neighbour().run(f"curl -sS -o /dev/null -w '%{{http_code}}' -X POST http://prometheus-pkg:9090{path}")
+    return reply.stdout if reply.rc == 0 else f"curl exit {reply.rc}"
+
+
+def test_quit_from_another_container_finds_nothing_listening(host, main_pid):
+    pid = main_pid(host, "prometheus")
+    assert post_from_neighbour("/-/quit") == "curl exit 7"  # connection refused: loopback only
+    assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
+    assert main_pid(host, "prometheus") == pid
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "expected"),
+    [
+        ({"prometheus_web_listen_address": "0.0.0.0:9090"},
+         "prometheus_web_listen_address (0.0.0.0:9090) listens on every address without authentication: "
+         "set prometheus_basic_auth_users, or set prometheus_web_allow_unauthenticated: true"),
+        ({"prometheus_web_enable_lifecycle": True},
+         "--web.enable-lifecycle without authentication would let anyone stop Prometheus"),
+        ({"prometheus_extra_flags": ["--web.enable-admin-api"]},
+         "--web.enable-admin-api without authentication would let anyone stop Prometheus or delete its data"),
+    ],
+    ids=["open-listener", "lifecycle", "admin-api"],
+)
+def test_exposure_without_auth_is_refused_before_any_change(host, run_playbook, main_pid, extra_vars, expected):
+    before_files, pid = live_files(host), main_pid(host, "prometheus")
+    flags_before = host.file("/etc/default/prometheus").content_string
+
+    result = run_playbook("prometheus.yml", extra_vars)
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert expected in output, output
+    assert re.search(r"prometheus-pkg\s*: ok=\d+\s+changed=0", output), output
+    assert live_files(host) == before_files
+    assert host.file("/etc/default/prometheus").content_string == flags_before
+    assert main_pid(host, "prometheus") == pid
+
+
+def test_with_auth_the_lifecycle_api_refuses_strangers_and_the_role_still_reloads(host, run_playbook, main_pid):
+    authed = f"curl -fsS -u operator:{WEB_PASSWORD} {API}"
+    try:
+        opened = run_playbook("prometheus.yml", WITH_AUTH)
+        assert opened.returncode == 0, opened.stdout + opened.stderr
+        assert WEB_PASSWORD not in opened.stdout + opened.stderr
+        pid = main_pid(host, "prometheus")
+
+        # A stranger on the network: 401 for /-/quit and a silence of the API alike.
+        assert post_from_neighbour("/-/quit") == "401"
+        assert post_from_neighbour("/-/reload") == "401"
+        assert main_pid(host, "prometheus") == pid
+        assert host.check_output(f"{authed}/-/ready")
+
+        # The role's own reload goes through /-/reload with its credentials.
+        loaded = float(re.search(r"^prometheus_config_last_reload_success_timestamp_seconds (\S+)$",
+                                 host.check_output(f"{authed}/metrics"), re.M).group(1))
+        changed = run_playbook("prometheus.yml", {**WITH_AUTH, "molecule_node_scrape_interval": "20s"})
+        assert changed.returncode == 0, changed.stdout + changed.stderr
+        reloaded = re.search(r"TASK \[[^\]]*reload over HTTP[^\]]*\]\s*\**\s*changed:", changed.stdout)
+        assert reloaded, changed.stdout
+        assert main_pid(host, "prometheus") == pid
+        metrics = host.check_output(f"{authed}/metrics")
+        assert re.search(r"^prometheus_config_last_reload_successful 1$", metrics, re.M)
+        assert float(re.search(r"^prometheus_config_last_reload_success_timestamp_seconds (\S+)$",
+                               metrics, re.M).group(1)) > loaded
+    finally:
+        restored = run_playbook("prometheus.yml")
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert post_from_neighbour("/-/quit") == "curl exit 7"
+    assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
