@@ -131,8 +131,15 @@ def test_exporter_runs_as_its_own_account_and_password_is_not_visible(host, main
 
 
 def test_exporter_logs_in_as_the_least_privilege_user(host):
-    clients = cli(host, "CLIENT LIST").stdout
-    assert re.search(r" user=redis_exporter ", clients), clients
+    assert "--redis.user=redis_exporter" in host.file("/etc/default/prometheus-redis-exporter").content_string
+    # A scrape as that user works and asks for nothing its rules deny (ACL LOG stays empty).
+    assert cli(host, "ACL LOG RESET").stdout.strip() == "OK"
+    assert re.search(r"^redis_up 1$", host.check_output("curl -sS http://127.0.0.1:9121/metrics"), re.M)
+    assert cli(host, "ACL LOG").stdout.strip() == ""
+    reply = cli(host, "ACL GETUSER redis_exporter").stdout.splitlines()
+    user = dict(zip(reply[::2], reply[1::2], strict=False))
+    assert user["commands"].startswith("-@all ") and "+info" in user["commands"], user
+    assert (user["keys"], user["channels"]) == ("", ""), user
     # That user reads INFO and nothing else: no key, no CONFIG (masterauth), no write.
     assert "redis_version" in cli(host, "INFO server", MONITOR_AUTH, user="redis_exporter").stdout
     for command in ("GET app:greeting", "CONFIG GET masterauth", "SET molecule:x y", "CLIENT KILL ID 1", "KEYS *"):
