@@ -222,7 +222,10 @@ def test_a_new_sentinel_password_is_applied_and_sentinel_keeps_monitoring(hosts,
         for name in NAMES:
             host = hosts[name]
             assert ping(host, new_auth) == "PONG"
-            assert "WRONGPASS" in ping(host, SENTINEL_AUTH)
+            # The old password is refused (redis-cli reports WRONGPASS on stderr, PING then gets NOAUTH).
+            old = host.run(f"REDISCLI_AUTH={SENTINEL_AUTH} redis-cli --no-auth-warning -p 26379 PING")
+            assert "PONG" not in old.stdout, old.stdout
+            assert "WRONGPASS" in old.stdout + old.stderr or "NOAUTH" in old.stdout, old.stdout + old.stderr
             assert wait_for(lambda h=host: field(h, "num-other-sentinels", new_auth) == "2", 30), name
             assert wait_for(lambda h=host: field(h, "flags", new_auth) == "master", 30), name
             reply = host.run(f"REDISCLI_AUTH={new_auth} redis-cli --no-auth-warning -p 26379 "
