@@ -19,7 +19,7 @@ description:
     of a URL's user information, every query value of a URL, the path of a webhook URL whose path is its
     token (Slack, Discord, Microsoft Teams, Telegram), the value after C(Bearer) or C(Basic), and the value
     of a C(password), C(token), C(secret), C(credentials), C(api_key), C(authorization), C(requirepass),
-    C(masterauth) ... field (C(key: value), C(key=value), C(key value)).
+    C(masterauth) ... field (C(key=value), a YAML or JSON field, a Redis directive line).
 options:
   _input:
     description: The text to show.

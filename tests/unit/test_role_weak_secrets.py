@@ -227,5 +227,5 @@ def test_weak_secret_or_wrong_shape_is_refused_without_showing_it(answers, host,
     named = re.compile(r"(^|\s)" + re.escape(label) + r"[.:\s]")
     assert any(named.search(part) and reason in part for part in message.split("; ")), message
     if value and value.strip():
-        for shown in {value, value.strip()}:
+        for shown in (value, value.strip()):
             assert shown not in output and shown not in got, f"{host}: the value of {label} is in the output"

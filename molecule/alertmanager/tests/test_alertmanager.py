@@ -340,7 +340,7 @@ def test_a_missing_or_unreadable_tls_file_is_refused_before_the_web_config_chang
     try:
         _refused_untouched(
             host, run_playbook, main_pid, {"alertmanager_web_tls_key_file": key},
-            f"{key} is not readable by alertmanager", [],
+            reason=f"{key} is not readable by alertmanager", secrets=[],
         )
     finally:
         host.run(f"rm -f {key}")
