@@ -88,7 +88,7 @@ def test_a_bad_collector_is_refused_with_the_binarys_message(host, run_playbook,
     result = run_playbook("converge.yml", extra_vars)
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
-    assert "Try the new flags and collectors with the installed binary" in output, output
+    assert "the installed /usr/bin/prometheus-node-exporter does not start with the new flags" in output, output
     assert said in output, output
     assert live_files(host) == before
     assert main_pid(host, "prometheus-node-exporter") == pid
