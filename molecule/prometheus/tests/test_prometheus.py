@@ -224,7 +224,7 @@ def test_a_restart_that_fails_after_going_live_is_rolled_back(host, run_playbook
         assert "address already in use" in output, output  # the daemon's own log line
         assert f"The last good files were put back (put back {FLAGS_FILE}) and it runs again with them" in output
         assert host.file(FLAGS_FILE).content_string == flags
-        assert "--web.listen-address=:9090" in host.file(FLAGS_FILE).content_string
+        assert "--web.listen-address=0.0.0.0:9090" in host.file(FLAGS_FILE).content_string
         assert main_pid(host, "prometheus") not in (0, pid)
         assert wait_for(lambda: host.run(f"curl -fsS {API}/-/ready").rc == 0, 60)
     restored = run_playbook("prometheus.yml")
