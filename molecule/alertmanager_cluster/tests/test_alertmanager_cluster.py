@@ -179,3 +179,59 @@ def test_missing_gossip_tls_files_are_refused_before_any_change(run_playbook, ma
     assert "alertmanager_cluster_tls_key_file not found" in output, output
     assert {m.check_output(f"sha256sum {unit} /etc/alertmanager/cluster_tls.yml") for m in members()} == before
     assert [main_pid(m, "alertmanager") for m in members()] == pids
+
+
+UNIT = "/etc/systemd/system/alertmanager.service"
+
+
+def test_a_bad_flag_value_is_refused_before_any_member_changes(run_playbook, main_pid, wait_for):
+    # A value only the running binary refuses (`alertmanager --cluster.reconnect-interval=soon
+    # --version` succeeds): the trial start with the new flags fails, on every member, first.
+    before = [m.check_output(f"sha256sum {UNIT}") for m in members()]
+    pids = [main_pid(m, "alertmanager") for m in members()]
+
+    result = run_playbook("converge.yml", {"alertmanager_extra_flags": ["--cluster.reconnect-interval=soon"]})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert 'invalid duration \\"soon\\"' in output or 'invalid duration "soon"' in output, output
+    assert "does not start with the new flags" in output, output
+    assert [m.check_output(f"sha256sum {UNIT}") for m in members()] == before
+    assert [main_pid(m, "alertmanager") for m in members()] == pids
+    for member in members():
+        assert wait_for(cluster_of(member, 3), 30), status(member)["cluster"]
+
+
+def test_members_restart_one_at_a_time_and_stop_at_the_first_failure(run_playbook, main_pid, wait_for, port_taken):
+    # Flags every member accepts, but a gossip port another process holds: the first member's
+    # restart fails and is rolled back; the others are not restarted at all.
+    with port_taken(members(), 9199, "0.0.0.0"):  # noqa: S104 - where the gossip port listens
+        before = [m.check_output(f"sha256sum {UNIT}") for m in members()]
+        pids = {name: main_pid(m, "alertmanager") for name, m in zip(MEMBERS, members(), strict=True)}
+
+        result = run_playbook("converge.yml", {"alertmanager_cluster_port": 9199})
+
+        output = " ".join((result.stdout + result.stderr).split())
+        assert result.returncode != 0
+        # The failure is printed on stdout and stderr: one member, maybe twice.
+        failed = sorted(set(re.findall(r"alertmanager on (alertmanager-cluster-\d) did not come up", output)))
+        assert len(failed) == 1, output
+        assert "address already in use" in output, output  # the daemon's own log line
+        assert f"The last good files were put back (put back {UNIT}) and it runs again with them" in output
+        others = [name for name in MEMBERS if name != failed[0]]
+        for name in others:
+            assert (f"alertmanager on {name} is not restarted: its members restart one at a time and stop at the "
+                    f"first failure, and {failed[0]}") in output, output
+        # Every unit is back to the last good one; only the failed member was restarted.
+        assert [m.check_output(f"sha256sum {UNIT}") for m in members()] == before
+        now = {name: main_pid(m, "alertmanager") for name, m in zip(MEMBERS, members(), strict=True)}
+        assert [now[name] for name in others] == [pids[name] for name in others]
+        assert now[failed[0]] not in (0, pids[failed[0]])
+        for member in members():
+            assert wait_for(cluster_of(member, 3), 60), status(member)["cluster"]
+    # The members whose files were put back restart once more (their unit files are newer than
+    # their processes), one at a time, and the cluster settles again.
+    again = run_playbook("converge.yml")
+    assert again.returncode == 0, again.stdout + again.stderr
+    for member in members():
+        assert wait_for(cluster_of(member, 3), 60), status(member)["cluster"]

@@ -314,3 +314,42 @@ def test_with_auth_the_lifecycle_api_refuses_strangers_and_the_role_still_reload
         assert restored.returncode == 0, restored.stdout + restored.stderr
     assert post_from_neighbour("/-/quit") == "curl exit 7"
     assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
+
+
+FLAGS_FILE = "/etc/default/prometheus"
+
+
+def test_a_bad_flag_value_is_refused_by_the_installed_binary_before_it_goes_live(host, run_playbook, main_pid):
+    # --version or --help would not notice: kingpin runs them before it checks values.
+    before_files, flags, pid = live_files(host), host.file(FLAGS_FILE).content_string, main_pid(host, "prometheus")
+
+    result = run_playbook("prometheus.yml", {"prometheus_extra_flags": ["--query.timeout=fortnightly"]})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert "the installed /usr/bin/prometheus does not start with the new flags" in output, output
+    assert "not a valid duration string" in output and "fortnightly" in output, output  # the binary's own words
+    assert host.file(FLAGS_FILE).content_string == flags
+    assert live_files(host) == before_files
+    assert main_pid(host, "prometheus") == pid
+    assert metric(host, "prometheus_ready") == 1
+
+
+def test_a_restart_that_fails_after_going_live_is_rolled_back(host, run_playbook, main_pid, wait_for, port_taken):
+    # The flags are fine (the trial runs on a throwaway address), but the port is taken.
+    with port_taken([host], 9199):
+        flags, pid = host.file(FLAGS_FILE).content_string, main_pid(host, "prometheus")
+
+        result = run_playbook("prometheus.yml", {"prometheus_web_listen_address": "127.0.0.1:9199"})
+
+        output = " ".join((result.stdout + result.stderr).split())
+        assert result.returncode != 0
+        assert "prometheus on prometheus-pkg did not come up" in output, output
+        assert "address already in use" in output, output  # the daemon's own log line
+        assert f"The last good files were put back (put back {FLAGS_FILE}) and it runs again with them" in output
+        assert host.file(FLAGS_FILE).content_string == flags
+        assert "--web.listen-address=127.0.0.1:9090" in host.file(FLAGS_FILE).content_string
+        assert main_pid(host, "prometheus") not in (0, pid)
+        assert wait_for(lambda: host.run(f"curl -fsS {API}/-/ready").rc == 0, 60)
+    restored = run_playbook("prometheus.yml")
+    assert restored.returncode == 0, restored.stdout + restored.stderr

@@ -127,9 +127,12 @@ def test_a_service_that_does_not_come_up_fails_the_run_with_its_own_log(host, ru
         # ansible-core prints the failure's message unquoted on stderr; blanks normalised.
         output = " ".join((result.stdout + result.stderr).split())
         assert result.returncode != 0
-        assert "prometheus-node-exporter on tags-stack does not answer" in output
+        assert "prometheus-node-exporter on tags-stack did not come up" in output
+        # A drop-in the role does not manage is not rolled back: the last good files come back,
+        # and the failure says the service does not stay up with them either.
+        assert "but it does not stay up with them either" in output
         # The daemon's own complaint, read from its journal.
-        assert "no-such-flag" in output.split("does not answer", 1)[1]
+        assert "no-such-flag" in output.split("Its last log lines", 1)[1]
     finally:
         host.run_expect([0], f"rm -f {dropin}")
 
