@@ -11,7 +11,7 @@ description:
   - Turns the endpoints of
     R(tradpal.monitoring.stack_endpoints,ansible_collections.tradpal.monitoring.stack_endpoints_filter)
     into scrape configs (Prometheus syntax), one per way of connecting (scheme, route prefix,
-    login, CA): endpoints that connect alike share one job. When they differ, the further
+    login, CA); endpoints that connect alike share one job. When they differ, the further
     configs are named C(JOB-2), C(JOB-3), ... and keep C(job="JOB") as a target label, so the
     series of one component stay in one job whatever the hosts' settings.
 options:

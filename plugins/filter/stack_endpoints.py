@@ -17,7 +17,7 @@ description:
     listens on every address, the host's C(ansible_host), else its inventory name. The
     consumer reaches an endpoint on its own host over loopback.
   - An endpoint the consumer cannot use gets a RV(_value[].problem) instead of failing, so
-    site.yml can refuse them all at once before any change: an endpoint that listens on
+    site.yml can refuse them all at once before any change. Such are an endpoint that listens on
     loopback of another host, an invalid listen address, one that requires TLS client
     certificates.
   - Components C(prometheus), C(alertmanager), C(node_exporter), C(redis_exporter), and the

@@ -50,7 +50,7 @@ def site_play(name):
     return next(play for play in plays if play.get("hosts") == name)
 
 
-def render(tmp_path, local_playbook, host_group, expressions, inventory=INVENTORY):
+def render(tmp_path, local_playbook, host_group, expressions, inventory=None):
     """Render expressions (name -> Jinja) with the vars of site.yml's play for host_group on its first host."""
     play = site_play(host_group)
     variables = dict(play.get("vars", {}))
@@ -72,7 +72,7 @@ def render(tmp_path, local_playbook, host_group, expressions, inventory=INVENTOR
             ],
         }
     ]
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory or INVENTORY))
     (tmp_path / "playbook.yml").write_text(yaml.safe_dump(playbook, sort_keys=False))
     done = local_playbook(tmp_path, "-i", "inventory.yml", "playbook.yml", "--limit", "mon1")
     return done, (json.loads(out.read_text()) if done.returncode == 0 else None)
