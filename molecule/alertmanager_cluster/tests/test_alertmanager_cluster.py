@@ -161,7 +161,7 @@ def test_gossip_tls_config_is_mutual_and_not_world_readable(host):
 def test_gossip_refuses_a_stranger_without_a_member_certificate(host):
     # Another machine of the network, here the next member, knocks without a certificate.
     stranger = next(member for member in members() if address(member) != address(host))
-    reply = stranger.run(f"curl -sk --max-time 10 -o /dev/null https://{address(host)}:9094/")
+    reply = stranger.run(f"curl -sSk --max-time 10 -o /dev/null https://{address(host)}:9094/")
     assert reply.rc in (35, 56), (reply.rc, reply.stderr)  # TLS handshake refused: certificate required
     assert "certificate required" in reply.stderr or "alert" in reply.stderr, reply.stderr
     assert status(host)["cluster"]["status"] == "ready"
