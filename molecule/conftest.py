@@ -1,9 +1,11 @@
 """Helpers shared by the testinfra suites of every molecule scenario.
 
 pytest loads this file for any test below molecule/, so scenarios import nothing: every
-helper is a fixture (``run_playbook``, ``wait_for``, ``unit_properties``, ``main_pid``).
+helper is a fixture (``run_playbook``, ``wait_for``, ``unit_properties``, ``main_pid``,
+``port_taken``).
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -81,3 +83,24 @@ def unit_properties():
 def main_pid():
     """main_pid(host, unit): the unit's main PID; the same PID after a run means no restart."""
     return _main_pid
+
+
+@contextlib.contextmanager
+def _port_taken(hosts, port, address="127.0.0.1"):
+    """Another process (a plain HTTP server) holds address:port on every host while the block runs."""
+    for host in hosts:
+        host.run_expect([0], f"systemd-run --unit tradpal-squatter python3 -m http.server {port} --bind {address}")
+    try:
+        for host in hosts:
+            assert _poll(lambda h=host: h.socket(f"tcp://{address}:{port}").is_listening, 15), host.backend.hostname
+        yield
+    finally:
+        for host in hosts:
+            host.run("systemctl stop tradpal-squatter")
+
+
+@pytest.fixture(scope="session")
+def port_taken():
+    """with port_taken(hosts, port, address="127.0.0.1"): a port another process holds, e.g. for a
+    restart that passes every check before it goes live and still fails."""
+    return _port_taken

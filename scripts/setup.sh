@@ -66,7 +66,9 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   "$VENV/bin/pip" install -q -r requirements-dev.txt 2> >(grep -v '^WARNING: Location' >&2)
   echo "$want" >"$stamp"
 fi
-log "venv: $("$VENV/bin/ansible" --version | head -1)"
+# The whole output first: `| head -1` closes the pipe early and ansible prints a traceback.
+ansible_version=$("$VENV/bin/ansible" --version)
+log "venv: ${ansible_version%%$'\n'*}"
 
 # 4. ansible-test downloads a get-pip script into its cache before creating sanity venvs.
 #    The stand-in bootstraps pip with ensurepip in a subprocess (ensurepip blanks pip's

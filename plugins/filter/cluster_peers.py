@@ -33,6 +33,13 @@ options:
   exclude:
     description: An inventory name, or a list of them, to leave out (usually C(inventory_hostname)).
     type: raw
+  override:
+    description:
+      - Name of a host variable that, when a member sets it (non-empty, in its inventory variables),
+        is that member's C(address:port) as given, in place of the rule above - for example
+        C(alertmanager_cluster_advertise_address).
+    type: str
+    default: ''
 positional: hostvars, port
 """
 
@@ -81,7 +88,15 @@ def _member_address(name, host_vars):
     return ansible_host or str(name)
 
 
-def cluster_peers(members, hostvars, port, exclude=None):
+def _member(name, host_vars, port, override):
+    """'address:port' of one member: its override variable when set, else by the rule."""
+    given = _get(host_vars, override) if override else None
+    if given not in (None, ""):
+        return str(given)
+    return host_port(_member_address(name, host_vars), port)
+
+
+def cluster_peers(members, hostvars, port, exclude=None, override=""):
     """'address:port' of each member not in exclude, in the order of members."""
     if not is_list(members):
         raise AnsibleFilterError("cluster_peers: members must be a list of inventory names, got %s" % describe(members))
@@ -96,7 +111,7 @@ def cluster_peers(members, hostvars, port, exclude=None):
         raise AnsibleFilterError("cluster_peers: port must be a port number 1-65535, got %s" % shown)
     excluded = set(exclude) if is_list(exclude) else {exclude}
     return [
-        host_port(_member_address(member, _get(hostvars, member)), number)
+        _member(member, _get(hostvars, member), number, override)
         for member in members
         if member not in excluded
     ]

@@ -58,6 +58,14 @@ options:
     type: list
     elements: path
     default: []
+  command_line:
+    description:
+      - A command line (program and arguments) to compare with the running main process's own;
+        RV(runs_command_line) tells whether they are the same, for example whether a daemon already
+        runs with the flags a role is about to write.
+    type: list
+    elements: str
+    default: []
 notes:
   - Change times are compared with the process start on the same host, so clocks of the
     controller and the host never meet.
@@ -124,6 +132,10 @@ reload_files_changed_at:
   description: The newest change time (seconds since the epoch) of the reload files, 0 when none exists.
   returned: always
   type: float
+runs_command_line:
+  description: The main process runs exactly O(command_line); false when none runs or none was given.
+  returned: always
+  type: bool
 """
 
 import os
@@ -162,6 +174,16 @@ def ctime(path):
         return os.stat(path).st_ctime
     except OSError:
         return None
+
+
+def process_command_line(pid):
+    """The arguments a process was started with (its /proc/<pid>/cmdline), [] when it is gone."""
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as stream:
+            raw = stream.read()
+    except OSError:
+        return []
+    return [arg.decode('utf-8', 'surrogateescape') for arg in raw.split(b'\0')[:-1]]
 
 
 def newest_ctime(paths):
@@ -204,6 +226,7 @@ def main():
             name=dict(type='str', required=True),
             restart_files=dict(type='list', elements='path', default=[]),
             reload_files=dict(type='list', elements='path', default=[]),
+            command_line=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -250,6 +273,8 @@ def main():
         changed_since_start=changed,
         restart_due=active and bool(changed or need_daemon_reload),
         reload_files_changed_at=newest_ctime(module.params['reload_files']),
+        runs_command_line=bool(main_pid > 0 and module.params['command_line']
+                               and process_command_line(main_pid) == module.params['command_line']),
     )
 
 

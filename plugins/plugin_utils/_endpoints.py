@@ -62,11 +62,11 @@ ENDPOINTS = {
     "redis_exporter": {
         "role": "redis_exporter",
         "listen": "redis_exporter_listen_address",
-        "tls_cert": None,
+        "tls_cert": "redis_exporter_tls_cert_file",
         "ca": None,
         "users": None,
         "client_user": None,
-        "client_ca": None,
+        "client_ca": "redis_exporter_tls_client_ca_file",
         "path": None,
     },
 }

@@ -68,7 +68,7 @@ def test_every_flag_is_explicit_and_clustering_is_off(host, main_pid):
         "--config.file=/etc/alertmanager/alertmanager.yml",
         "--storage.path=/var/lib/alertmanager",
         "--data.retention=120h",
-        "--web.listen-address=:9093",
+        "--web.listen-address=0.0.0.0:9093",
         "--web.config.file=/etc/alertmanager/web.yml",
         "--cluster.listen-address=",
     ]:
@@ -284,3 +284,94 @@ def test_changed_secrets_reload_without_restart_and_never_show_in_diff(host, run
         assert restored.returncode == 0, restored.stdout
     assert "molecule-smtp-secret-1" in host.file(CONFIG).content_string
     assert config_metrics(host)[2] == hash_before
+
+
+def test_a_silence_from_the_network_without_credentials_is_refused(host):
+    # The container's own address on the scenario network, as any other machine reaches it.
+    address = host.check_output("hostname -I").split()[0]
+    before = api(host, "/api/v2/silences")
+    silence = json.dumps({
+        "matchers": [{"name": "alertname", "value": ".+", "isRegex": True}],
+        "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
+        "createdBy": "intruder", "comment": "silence everything",
+    })
+    post = (f"curl -sk -o /dev/null -w '%{{http_code}}' -X POST -H 'Content-Type: application/json' "
+            f"-d '{silence}' https://{address}:9093/api/v2/silences")
+    assert host.run(post).stdout == "401"
+    assert host.run(post.replace("curl -sk", "curl -sk -u operator:wrong")).stdout == "401"
+    assert api(host, "/api/v2/silences") == before
+    assert host.check_output(f"{CURL} -o /dev/null -w '%{{http_code}}' {URL}/-/ready") == "200"
+
+
+def test_an_open_api_without_auth_is_refused_before_any_change(host, run_playbook, main_pid):
+    before, pid = host.check_output(f"sha256sum {CONFIG} /etc/alertmanager/web.yml"), main_pid(host, UNIT)
+
+    result = run_playbook("converge.yml", {"alertmanager_basic_auth_users": {}})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert ("alertmanager_web_listen_address (0.0.0.0:9093) listens on every address without authentication: "
+            "set alertmanager_basic_auth_users, or set alertmanager_web_allow_unauthenticated: true") in output, output
+    assert re.search(r"alertmanager-single\s*:.*\schanged=0\s", output), output
+    assert host.check_output(f"sha256sum {CONFIG} /etc/alertmanager/web.yml") == before
+    assert main_pid(host, UNIT) == pid
+
+
+def _refused_untouched(host, run_playbook, main_pid, extra_vars, *, reason, secrets):
+    """Run converge.yml with extra_vars: refused with reason shown, no secret in the output,
+    alertmanager.yml and web.yml unchanged, the same Alertmanager still answering."""
+    files = f"{CONFIG} /etc/alertmanager/web.yml"
+    before, pid = host.check_output(f"sha256sum {files}"), main_pid(host, UNIT)
+    result = run_playbook("converge.yml", extra_vars)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert reason in output, output
+    for secret in secrets:
+        assert secret not in output, f"{secret!r} shown"
+    assert host.check_output(f"sha256sum {files}") == before
+    assert main_pid(host, UNIT) == pid
+    assert host.run(f"{CURL} {URL}/-/ready").rc == 0
+    return output
+
+
+def test_a_slack_url_with_a_trailing_newline_is_refused_and_not_shown(host, run_playbook, main_pid):
+    url = "https://hooks.slack.test/services/TMOLECULE/BMOLECULE/molecule-newline-secret\n"
+    _refused_untouched(
+        host, run_playbook, main_pid, {"alertmanager_slack_api_url": url},
+        reason="alertmanager_slack_api_url: ends with a line break", secrets=["molecule-newline-secret"],
+    )
+
+
+def test_amtool_refusal_is_shown_with_the_secrets_masked(host, run_playbook, main_pid):
+    # Both pass preflight; amtool rejects them and prints the whole URL.
+    receivers = [
+        {"name": "email-notifications", "webhook_configs": [{"url": "https://ops:molecule-hook-secret@ho st/h"}]},
+        {"name": "critical-notifications"},
+    ]
+    output = _refused_untouched(
+        host, run_playbook, main_pid, {"alertmanager_receivers": receivers},
+        reason='invalid character " " in host name', secrets=["molecule-hook-secret", "ops:molecule"],
+    )
+    assert "alertmanager.yml was refused by its check" in output and "********" in output
+    # A known secret with a control character inside: amtool quotes it Go-style (\a).
+    bell = "https://hooks.slack.test/services/TMOLECULE/BMOLECULE/molecule-bell\u0007secret"
+    output = _refused_untouched(
+        host, run_playbook, main_pid, {"alertmanager_slack_api_url": bell},
+        reason="invalid control character in URL", secrets=["molecule-bell", "TMOLECULE/BMOLECULE"],
+    )
+
+
+def test_a_missing_or_unreadable_tls_file_is_refused_before_the_web_config_changes(host, run_playbook, main_pid):
+    _refused_untouched(
+        host, run_playbook, main_pid, {"alertmanager_web_tls_cert_file": "/etc/ssl/molecule-missing.pem"},
+        reason="/etc/ssl/molecule-missing.pem does not exist", secrets=[],
+    )
+    key = "/etc/ssl/molecule-root-only-key.pem"
+    host.run(f"install -m 0600 -o root -g root /etc/ssl/molecule-key.pem {key}")
+    try:
+        _refused_untouched(
+            host, run_playbook, main_pid, {"alertmanager_web_tls_key_file": key},
+            reason=f"{key} is not readable by alertmanager", secrets=[],
+        )
+    finally:
+        host.run(f"rm -f {key}")

@@ -7,6 +7,7 @@ import os
 import re
 
 import testinfra
+import yaml
 from testinfra.utils.ansible_runner import AnsibleRunner
 
 INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
@@ -70,7 +71,9 @@ def test_flags_name_every_other_member(host, main_pid):
     argv = host.check_output(f"tr '\\0' '\\n' < /proc/{pid}/cmdline").splitlines()
     own = address(host)
     others = {address(member) for member in members()} - {own}
-    assert "--cluster.listen-address=0.0.0.0:9094" in argv
+    # Gossip on the member's own address, not on every address, and with mutual TLS.
+    assert f"--cluster.listen-address={own}:9094" in argv
+    assert "--cluster.tls-config=/etc/alertmanager/cluster_tls.yml" in argv
     assert f"--cluster.advertise-address={own}:9094" in argv
     assert {a.split("=", 1)[1] for a in argv if a.startswith("--cluster.peer=")} == {f"{ip}:9094" for ip in others}
     assert len(others) == 2
@@ -129,10 +132,11 @@ def test_port_conflicts_are_refused_before_any_change(run_playbook, main_pid):
     cases = [
         # Gossip on the web port: the second listener would fail, and the cluster with it.
         ({"alertmanager_cluster_port": 9093},
-         "alertmanager_web_listen_address (:9093) and alertmanager_cluster_port (9093) both use port 9093"),
+         "alertmanager_web_listen_address (127.0.0.1:9093) and alertmanager_cluster_port (9093) both use port 9093"),
         # Another service of the collection defined for the same hosts on the web port.
         ({"node_exporter_listen_address": "0.0.0.0:9093"},
-         "alertmanager_web_listen_address (:9093) and node_exporter_listen_address (0.0.0.0:9093) both use port 9093"),
+         "alertmanager_web_listen_address (127.0.0.1:9093) and node_exporter_listen_address (0.0.0.0:9093) "
+         "both use port 9093"),
     ]
     for extra_vars, message in cases:
         result = run_playbook("converge.yml", extra_vars)
@@ -143,3 +147,91 @@ def test_port_conflicts_are_refused_before_any_change(run_playbook, main_pid):
         assert re.findall(r"^alertmanager-cluster-\d\s*:.*\schanged=(\d+)\s", output, re.M) == ["0"] * 3, output
         assert {m.check_output(f"sha256sum {unit}") for m in members()} == before
         assert [main_pid(m, "alertmanager") for m in members()] == pids
+
+
+def test_gossip_tls_config_is_mutual_and_not_world_readable(host):
+    config = host.file("/etc/alertmanager/cluster_tls.yml")
+    assert (config.user, config.group, config.mode) == ("root", "alertmanager", 0o640)
+    parsed = yaml.safe_load(config.content_string)
+    assert parsed["tls_server_config"]["client_auth_type"] == "RequireAndVerifyClientCert"
+    assert parsed["tls_server_config"]["client_ca_file"] == "/etc/ssl/molecule-gossip/ca.pem"
+    assert parsed["tls_client_config"]["server_name"] == "alertmanager-cluster"
+
+
+def test_gossip_refuses_a_stranger_without_a_member_certificate(host):
+    # Another machine of the network, here the next member, knocks without a certificate.
+    stranger = next(member for member in members() if address(member) != address(host))
+    reply = stranger.run(f"curl -sSk --max-time 10 -o /dev/null https://{address(host)}:9094/")
+    assert reply.rc in (35, 56), (reply.rc, reply.stderr)  # TLS handshake refused: certificate required
+    assert "certificate required" in reply.stderr or "alert" in reply.stderr, reply.stderr
+    assert status(host)["cluster"]["status"] == "ready"
+
+
+def test_missing_gossip_tls_files_are_refused_before_any_change(run_playbook, main_pid):
+    unit = "/etc/systemd/system/alertmanager.service"
+    before = {m.check_output(f"sha256sum {unit} /etc/alertmanager/cluster_tls.yml") for m in members()}
+    pids = [main_pid(m, "alertmanager") for m in members()]
+    missing = {"alertmanager_cluster_tls_key_file": "/etc/ssl/molecule-gossip/missing.pem"}
+    result = run_playbook("converge.yml", missing)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert "the gossip TLS files must exist" in output, output
+    assert "alertmanager_cluster_tls_key_file not found" in output, output
+    assert {m.check_output(f"sha256sum {unit} /etc/alertmanager/cluster_tls.yml") for m in members()} == before
+    assert [main_pid(m, "alertmanager") for m in members()] == pids
+
+
+UNIT = "/etc/systemd/system/alertmanager.service"
+
+
+def test_a_bad_flag_value_is_refused_before_any_member_changes(run_playbook, main_pid, wait_for):
+    # A value only the running binary refuses (`alertmanager --cluster.reconnect-interval=soon
+    # --version` succeeds): the trial start with the new flags fails, on every member, first.
+    before = [m.check_output(f"sha256sum {UNIT}") for m in members()]
+    pids = [main_pid(m, "alertmanager") for m in members()]
+
+    result = run_playbook("converge.yml", {"alertmanager_extra_flags": ["--cluster.reconnect-interval=soon"]})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert 'invalid duration \\"soon\\"' in output or 'invalid duration "soon"' in output, output
+    assert "does not start with the new flags" in output, output
+    assert [m.check_output(f"sha256sum {UNIT}") for m in members()] == before
+    assert [main_pid(m, "alertmanager") for m in members()] == pids
+    for member in members():
+        assert wait_for(cluster_of(member, 3), 30), status(member)["cluster"]
+
+
+def test_members_restart_one_at_a_time_and_stop_at_the_first_failure(run_playbook, main_pid, wait_for, port_taken):
+    # Flags every member accepts, but a gossip port another process holds: the first member's
+    # restart fails and is rolled back; the others are not restarted at all.
+    with port_taken(members(), 9199, "0.0.0.0"):  # noqa: S104 - where the gossip port listens
+        before = [m.check_output(f"sha256sum {UNIT}") for m in members()]
+        pids = {name: main_pid(m, "alertmanager") for name, m in zip(MEMBERS, members(), strict=True)}
+
+        result = run_playbook("converge.yml", {"alertmanager_cluster_port": 9199})
+
+        output = " ".join((result.stdout + result.stderr).split())
+        assert result.returncode != 0
+        # The failure is printed on stdout and stderr: one member, maybe twice.
+        failed = sorted(set(re.findall(r"alertmanager on (alertmanager-cluster-\d) did not come up", output)))
+        assert len(failed) == 1, output
+        assert "address already in use" in output, output  # the daemon's own log line
+        assert f"The last good files were put back (put back {UNIT}) and it runs again with them" in output
+        others = [name for name in MEMBERS if name != failed[0]]
+        for name in others:
+            assert (f"alertmanager on {name} is not restarted: its members restart one at a time and stop at the "
+                    f"first failure, and {failed[0]}") in output, output
+        # Every unit is back to the last good one; only the failed member was restarted.
+        assert [m.check_output(f"sha256sum {UNIT}") for m in members()] == before
+        now = {name: main_pid(m, "alertmanager") for name, m in zip(MEMBERS, members(), strict=True)}
+        assert [now[name] for name in others] == [pids[name] for name in others]
+        assert now[failed[0]] not in (0, pids[failed[0]])
+        for member in members():
+            assert wait_for(cluster_of(member, 3), 60), status(member)["cluster"]
+    # The members whose files were put back restart once more (their unit files are newer than
+    # their processes), one at a time, and the cluster settles again.
+    again = run_playbook("converge.yml")
+    assert again.returncode == 0, again.stdout + again.stderr
+    for member in members():
+        assert wait_for(cluster_of(member, 3), 60), status(member)["cluster"]

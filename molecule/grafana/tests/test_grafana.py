@@ -283,6 +283,23 @@ def test_metrics_beyond_loopback_need_basic_auth(host, run_playbook):
     assert_refused(host, run_playbook, {"grafana_listen_address": "0.0.0.0:3000"}, "set grafana_metrics_username")
 
 
+@pytest.mark.parametrize(
+    "grafana_ini",
+    [{"auth.anonymous": {"enabled": True}}, {"auth.proxy": {"enabled": True, "header_name": "X-WEBAUTH-USER"}}],
+    ids=["anonymous", "proxy-without-whitelist"],
+)
+def test_access_without_login_beyond_loopback_needs_the_opt_in(host, run_playbook, grafana_ini):
+    open_listen = {"grafana_listen_address": "0.0.0.0:3000", "grafana_metrics_username": "molecule-metrics",
+                   "grafana_metrics_password": "molecule-metrics-password-5b"}
+    assert_refused(
+        host, run_playbook, {**open_listen, "grafana_ini": grafana_ini},
+        "grafana_listen_address (0.0.0.0:3000) listens on every address without authentication",
+    )
+    # The same access on loopback is the user's choice: no exposure refusal.
+    result = converge(run_playbook, {"grafana_ini": grafana_ini}, check=True)
+    assert "without authentication" not in " ".join((result.stdout + result.stderr).split())
+
+
 def test_check_and_diff_change_nothing_and_show_no_secret(host, run_playbook):
     result = converge(run_playbook, check=True, diff=True)
     assert result.returncode == 0, result.stdout

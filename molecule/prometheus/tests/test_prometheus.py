@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+import testinfra
 import yaml
 from testinfra.utils.ansible_runner import AnsibleRunner
 
@@ -70,7 +72,7 @@ def test_flags_from_variables_are_in_effect(host):
     flags = api(host, "/api/v1/status/flags")
     assert flags["storage.tsdb.retention.time"] == "8d8h"  # 200h, as Prometheus prints it
     assert flags["storage.tsdb.path"] == "/var/lib/prometheus/metrics2"
-    assert flags["web.enable-lifecycle"] == "true"
+    assert flags["web.enable-lifecycle"] == "false"
     assert flags["config.file"] == "/etc/prometheus/prometheus.yml"
 
 
@@ -125,8 +127,42 @@ def test_check_mode_reports_changes_and_changes_nothing(host, run_playbook):
     result = run_playbook("prometheus.yml", {"molecule_node_scrape_interval": "45s"}, check=True, diff=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"prometheus-pkg\s+: ok=\d+\s+changed=[1-9]", result.stdout), result.stdout
-    assert "+  scrape_interval: 45s" in result.stdout
+    # Reported as a change, but prometheus.yml is never shown in --diff (any part of it may
+    # hold a credential).
+    assert re.search(r"changed: \[prometheus-pkg\]", result.stdout), result.stdout
+    assert "scrape_interval: 45s" not in result.stdout
     assert live_files(host) == before
+
+
+def test_remote_write_credentials_never_show_under_check_diff_or_a_refusal(host, run_playbook, main_pid):
+    before, pid = live_files(host), main_pid(host, "prometheus")
+    remote = [
+        {
+            "url": "https://molecule-user:molecule-remote-secret@remote.test/api/v1/write",
+            "headers": {"X-Scope-Token": "molecule-header-secret"},
+            "authorization": {"credentials": "molecule-bearer-secret"},
+        }
+    ]
+    secrets = ["molecule-remote-secret", "molecule-header-secret", "molecule-bearer-secret"]
+    result = run_playbook("prometheus.yml", {"prometheus_remote_write": remote}, check=True, diff=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert re.search(r"changed: \[prometheus-pkg\]", output), output
+    for secret in secrets:
+        assert secret not in output
+    assert live_files(host) == before
+
+    # promtool rejects the URL (a control character) and prints it: shown, masked.
+    remote[0]["url"] = "https://molecule-user:molecule-remote-secret@remote.test/api/v1/write\u0007"
+    result = run_playbook("prometheus.yml", {"prometheus_remote_write": remote})
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert "prometheus.yml was refused by its check" in output and "invalid control character in URL" in output, output
+    for secret in secrets:
+        assert secret not in output
+    assert live_files(host) == before
+    assert main_pid(host, "prometheus") == pid
+    assert host.run(f"curl -fsS {API}/-/ready").rc == 0
 
 
 def test_invalid_rule_fails_with_promtool_message_and_nothing_changes(host, run_playbook, main_pid):
@@ -190,3 +226,130 @@ def test_changes_are_reloaded_without_restart_and_stale_files_removed(host, run_
         restored = run_playbook("prometheus.yml")
         assert restored.returncode == 0, restored.stdout + restored.stderr
     assert loaded_alerts(host) == shipped_alerts() | {"MoleculeProbe"}
+
+
+# Exposure: what another machine of the network can do to Prometheus.
+WEB_PASSWORD = "molecule-prom-web-5d1c"  # noqa: S105 (a test value)
+WITH_AUTH = {
+    "prometheus_web_listen_address": "0.0.0.0:9090",
+    "prometheus_web_enable_lifecycle": True,
+    "prometheus_basic_auth_users": {"operator": WEB_PASSWORD},
+}
+
+
+def neighbour():
+    """The other container of the scenario network."""
+    return testinfra.get_host(f"ansible://{NODE_HOST}", ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
+
+
+def post_from_neighbour(path):
+    """HTTP status of an unauthenticated POST from the other container, or curl's exit code."""
+    reply = neighbour().run(f"curl -sS -o /dev/null -w '%{{http_code}}' -X POST http://prometheus-pkg:9090{path}")
+    return reply.stdout if reply.rc == 0 else f"curl exit {reply.rc}"
+
+
+def test_quit_from_another_container_finds_nothing_listening(host, main_pid):
+    pid = main_pid(host, "prometheus")
+    assert post_from_neighbour("/-/quit") == "curl exit 7"  # connection refused: loopback only
+    assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
+    assert main_pid(host, "prometheus") == pid
+
+
+@pytest.mark.parametrize(
+    ("extra_vars", "expected"),
+    [
+        ({"prometheus_web_listen_address": "0.0.0.0:9090"},
+         "prometheus_web_listen_address (0.0.0.0:9090) listens on every address without authentication: "
+         "set prometheus_basic_auth_users, or set prometheus_web_allow_unauthenticated: true"),
+        ({"prometheus_web_enable_lifecycle": True},
+         "--web.enable-lifecycle without authentication would let anyone stop Prometheus"),
+        ({"prometheus_extra_flags": ["--web.enable-admin-api"]},
+         "--web.enable-admin-api without authentication would let anyone stop Prometheus or delete its data"),
+    ],
+    ids=["open-listener", "lifecycle", "admin-api"],
+)
+def test_exposure_without_auth_is_refused_before_any_change(host, run_playbook, main_pid, extra_vars, expected):
+    before_files, pid = live_files(host), main_pid(host, "prometheus")
+    flags_before = host.file("/etc/default/prometheus").content_string
+
+    result = run_playbook("prometheus.yml", extra_vars)
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert expected in output, output
+    assert re.search(r"prometheus-pkg\s*: ok=\d+\s+changed=0", output), output
+    assert live_files(host) == before_files
+    assert host.file("/etc/default/prometheus").content_string == flags_before
+    assert main_pid(host, "prometheus") == pid
+
+
+def test_with_auth_the_lifecycle_api_refuses_strangers_and_the_role_still_reloads(host, run_playbook, main_pid):
+    authed = f"curl -fsS -u operator:{WEB_PASSWORD} {API}"
+    try:
+        opened = run_playbook("prometheus.yml", WITH_AUTH)
+        assert opened.returncode == 0, opened.stdout + opened.stderr
+        assert WEB_PASSWORD not in opened.stdout + opened.stderr
+        pid = main_pid(host, "prometheus")
+
+        # A stranger on the network: 401 for /-/quit and a silence of the API alike.
+        assert post_from_neighbour("/-/quit") == "401"
+        assert post_from_neighbour("/-/reload") == "401"
+        assert main_pid(host, "prometheus") == pid
+        assert host.check_output(f"{authed}/-/ready")
+
+        # The role's own reload goes through /-/reload with its credentials.
+        loaded = float(re.search(r"^prometheus_config_last_reload_success_timestamp_seconds (\S+)$",
+                                 host.check_output(f"{authed}/metrics"), re.M).group(1))
+        changed = run_playbook("prometheus.yml", {**WITH_AUTH, "molecule_node_scrape_interval": "20s"})
+        assert changed.returncode == 0, changed.stdout + changed.stderr
+        reloaded = re.search(r"TASK \[[^\]]*reload over HTTP[^\]]*\]\s*\**\s*changed:", changed.stdout)
+        assert reloaded, changed.stdout
+        assert main_pid(host, "prometheus") == pid
+        metrics = host.check_output(f"{authed}/metrics")
+        assert re.search(r"^prometheus_config_last_reload_successful 1$", metrics, re.M)
+        assert float(re.search(r"^prometheus_config_last_reload_success_timestamp_seconds (\S+)$",
+                               metrics, re.M).group(1)) > loaded
+    finally:
+        restored = run_playbook("prometheus.yml")
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert post_from_neighbour("/-/quit") == "curl exit 7"
+    assert host.check_output(f"curl -s -o /dev/null -w '%{{http_code}}' {API}/-/ready") == "200"
+
+
+FLAGS_FILE = "/etc/default/prometheus"
+
+
+def test_a_bad_flag_value_is_refused_by_the_installed_binary_before_it_goes_live(host, run_playbook, main_pid):
+    # --version or --help would not notice: kingpin runs them before it checks values.
+    before_files, flags, pid = live_files(host), host.file(FLAGS_FILE).content_string, main_pid(host, "prometheus")
+
+    result = run_playbook("prometheus.yml", {"prometheus_extra_flags": ["--query.timeout=fortnightly"]})
+
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert "the installed /usr/bin/prometheus does not start with the new flags" in output, output
+    assert "not a valid duration string" in output and "fortnightly" in output, output  # the binary's own words
+    assert host.file(FLAGS_FILE).content_string == flags
+    assert live_files(host) == before_files
+    assert main_pid(host, "prometheus") == pid
+    assert metric(host, "prometheus_ready") == 1
+
+
+def test_a_restart_that_fails_after_going_live_is_rolled_back(host, run_playbook, main_pid, wait_for, port_taken):
+    # The flags are fine (the trial runs on a throwaway address), but the port is taken.
+    with port_taken([host], 9199):
+        flags, pid = host.file(FLAGS_FILE).content_string, main_pid(host, "prometheus")
+
+        result = run_playbook("prometheus.yml", {"prometheus_web_listen_address": "127.0.0.1:9199"})
+
+        output = " ".join((result.stdout + result.stderr).split())
+        assert result.returncode != 0
+        assert "prometheus on prometheus-pkg did not come up" in output, output
+        assert "address already in use" in output, output  # the daemon's own log line
+        assert f"The last good files were put back (put back {FLAGS_FILE}) and it runs again with them" in output
+        assert host.file(FLAGS_FILE).content_string == flags
+        assert "--web.listen-address=127.0.0.1:9090" in host.file(FLAGS_FILE).content_string
+        assert main_pid(host, "prometheus") not in (0, pid)
+        assert wait_for(lambda: host.run(f"curl -fsS {API}/-/ready").rc == 0, 60)
+    restored = run_playbook("prometheus.yml")
+    assert restored.returncode == 0, restored.stdout + restored.stderr

@@ -198,7 +198,7 @@ def test_a_release_that_rejects_the_live_config_is_not_installed(host, run_playb
     assert result.returncode != 0, output
     assert f"prometheus {version} refuses the live configuration /etc/prometheus/prometheus.yml" in output, output
     assert "is unsupported by this release" in output
-    assert "https://ansible:********@rw.example/w" in output
+    assert "https://********@rw.example/w" in output  # user and password both masked
     assert "molecule-ansible-password" not in output
     assert "molecule-grafana-password" not in output
     # The running release stays, nothing new is left beside it, and Prometheus never restarted.

@@ -198,3 +198,47 @@ def test_a_declared_change_under_the_sentinel_tag_is_applied(hosts, run_playbook
         assert restored.returncode == 0, restored.stdout + restored.stderr
     for name in NAMES:
         assert sentinel_field(hosts[name], "parallel-syncs") == "1"
+
+
+def test_a_new_sentinel_password_is_applied_and_sentinel_keeps_monitoring(hosts, primary, name_of, run_playbook,
+                                                                          wait_for):
+    """Sentinel's own password, changed after the first deploy: every Sentinel accepts only the new one,
+    knows its peers with it, and still follows the same primary."""
+    new_auth = "molecule-sentinel-rotated-3e7a"
+
+    def ping(host, auth):
+        return host.run(f"REDISCLI_AUTH={auth} redis-cli --no-auth-warning -p 26379 PING").stdout.strip()
+
+    def field(host, name, auth):
+        reply = host.run(f"REDISCLI_AUTH={auth} redis-cli --no-auth-warning -p 26379 SENTINEL master {MASTER}")
+        lines = reply.stdout.strip().splitlines()
+        return dict(zip(lines[::2], lines[1::2], strict=False)).get(name)
+
+    try:
+        result = run_playbook("converge.yml", {"redis_sentinel_password": new_auth})
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert new_auth not in output and SENTINEL_AUTH not in output
+        for name in NAMES:
+            host = hosts[name]
+            assert ping(host, new_auth) == "PONG"
+            # The old password is refused (redis-cli reports WRONGPASS on stderr, PING then gets NOAUTH).
+            old = host.run(f"REDISCLI_AUTH={SENTINEL_AUTH} redis-cli --no-auth-warning -p 26379 PING")
+            assert "PONG" not in old.stdout, old.stdout
+            assert "WRONGPASS" in old.stdout + old.stderr or "NOAUTH" in old.stdout, old.stdout + old.stderr
+            assert wait_for(lambda h=host: field(h, "num-other-sentinels", new_auth) == "2", 30), name
+            assert wait_for(lambda h=host: field(h, "flags", new_auth) == "master", 30), name
+            reply = host.run(f"REDISCLI_AUTH={new_auth} redis-cli --no-auth-warning -p 26379 "
+                             f"SENTINEL get-master-addr-by-name {MASTER}").stdout.split()
+            assert reply and name_of(reply[0]) == primary
+            assert SENTINEL_AUTH not in host.file("/etc/redis/sentinel.conf").content_string
+        # Applied once: the next run changes nothing.
+        again = run_playbook("converge.yml", {"redis_sentinel_password": new_auth})
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert recap_changed(again.stdout + again.stderr) == dict.fromkeys(NAMES, 0), again.stdout
+    finally:
+        restored = run_playbook("converge.yml")
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+    for name in NAMES:
+        assert ping(hosts[name], SENTINEL_AUTH) == "PONG"
+        assert wait_for(lambda h=hosts[name]: sentinel_field(h, "num-other-sentinels") == "2", 30), name

@@ -46,6 +46,21 @@ def test_exclude_one_or_several():
     assert cluster_peers(["am1"], HOSTVARS, 9094, exclude="am1") == []
 
 
+def test_a_members_own_advertise_address_wins():
+    hostvars = {
+        "am1": {"ansible_host": "10.0.0.5", "am_advertise": "192.0.2.9:19094"},
+        "am2": {"ansible_host": "10.0.0.6", "am_advertise": ""},
+        "am3": {"ansible_host": "10.0.0.7"},
+    }
+    members = ["am1", "am2", "am3"]
+    assert cluster_peers(members, hostvars, 9094, override="am_advertise") == [
+        "192.0.2.9:19094",  # set: as given, its own port too
+        "10.0.0.6:9094",  # empty: by the rule
+        "10.0.0.7:9094",  # not set: by the rule
+    ]
+    assert cluster_peers(members, hostvars, 9094, exclude="am2", override="") == ["10.0.0.5:9094", "10.0.0.7:9094"]
+
+
 def test_this_hosts_own_address_by_the_same_rule():
     assert cluster_peers(["am2"], HOSTVARS, "9094") == ["10.0.0.6:9094"]
 

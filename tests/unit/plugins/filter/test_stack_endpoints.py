@@ -101,6 +101,15 @@ def test_an_invalid_listen_address_is_a_problem_not_an_error():
     assert endpoint["problem"].startswith("node_exporter_listen_address: listen address 'nonsense'")
 
 
+def test_client_certificates_cannot_be_sent_by_the_stack():
+    served = {
+        "redis_exporter_listen_address": ":9121",
+        "redis_exporter_tls_cert_file": "/c.pem",
+        "redis_exporter_tls_client_ca_file": "/ca.pem",
+    }
+    assert "requires TLS client certificates" in one({"web1": served, "mon1": {}}, "redis_exporter")["problem"]
+
+
 @pytest.mark.parametrize("service, port", [("api-gateway", 8000), ("trading-bot", 8003), ("backtesting-service", 8004)])
 def test_tradpal_services_have_their_fixed_ports(service, port):
     assert one({"web1": {"ansible_host": "10.0.0.8"}, "mon1": {}}, service)["url"] == "http://10.0.0.8:%d" % port

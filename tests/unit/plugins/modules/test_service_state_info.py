@@ -148,3 +148,33 @@ def test_dropins_on_disk_like_systemd_shadowed_and_masked_names(tmp_path):
         str(etc / "daemon.service.d" / "10-flags.conf"),
         str(lib / "daemon.service.d" / "30-more.conf"),
     ]
+
+
+def test_process_command_line_reads_a_process_and_nothing_for_a_gone_one():
+    with open(f"/proc/{os.getpid()}/cmdline", "rb") as stream:
+        expected = [arg.decode() for arg in stream.read().split(b"\0")[:-1]]
+    assert mod.process_command_line(os.getpid()) == expected and expected
+    assert mod.process_command_line(2**22 + 7) == []
+
+
+@pytest.mark.parametrize(
+    "wanted, runs",
+    [
+        (["/usr/bin/prometheus", "--config.file=/etc/p.yml", "--web.listen-address=:9090"], True),
+        # One flag more, or one changed, is a different command line.
+        (["/usr/bin/prometheus", "--config.file=/etc/p.yml", "--web.listen-address=:9091"], False),
+        (["/usr/bin/prometheus", "--config.file=/etc/p.yml"], False),
+        ([], False),
+    ],
+)
+def test_runs_command_line_compares_the_main_process_arguments(capsys, monkeypatch, wanted, runs):
+    ticks = os.sysconf("SC_CLK_TCK")
+    since_boot = time.clock_gettime(time.CLOCK_BOOTTIME) + 1
+    stat = "79 (prometheus) " + " ".join(["S"] + ["0"] * 18 + [str(int(since_boot * ticks))])
+    run_module(capsys, monkeypatch, SHOW.format(pid=79, ndr="no", fragment="", dropins=""), stat)
+    running = ["/usr/bin/prometheus", "--config.file=/etc/p.yml", "--web.listen-address=:9090"]
+    monkeypatch.setattr(mod, "process_command_line", lambda pid: running if pid == 79 else [])
+    with patch_module_args({"name": "prometheus", "command_line": wanted}):
+        with pytest.raises(SystemExit):
+            mod.main()
+    assert exit_result(capsys)["runs_command_line"] is runs
