@@ -50,8 +50,12 @@ def site_play(name):
     return next(play for play in plays if play.get("hosts") == name)
 
 
-def render(tmp_path, local_playbook, host_group, expressions, inventory=None):
-    """Render expressions (name -> Jinja) with the vars of site.yml's play for host_group on its first host."""
+def render(tmp_path, local_playbook, host_group, expressions, inventory=None, *, limit="mon1", extra=()):
+    """Render expressions (name -> Jinja) with the vars of site.yml's play for host_group on host `limit`.
+
+    inventory: a dict (written out), or the path of an inventory file of the repository (its
+    group_vars come with it); extra: further ansible-playbook arguments (e.g. -e @vars).
+    """
     play = site_play(host_group)
     variables = dict(play.get("vars", {}))
     variables.update(play["roles"][0].get("vars", {}))
@@ -72,9 +76,13 @@ def render(tmp_path, local_playbook, host_group, expressions, inventory=None):
             ],
         }
     ]
-    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory or INVENTORY))
+    if isinstance(inventory, Path):
+        inventory_file = str(inventory)
+    else:
+        inventory_file = "inventory.yml"
+        (tmp_path / inventory_file).write_text(yaml.safe_dump(inventory or INVENTORY))
     (tmp_path / "playbook.yml").write_text(yaml.safe_dump(playbook, sort_keys=False))
-    done = local_playbook(tmp_path, "-i", "inventory.yml", "playbook.yml", "--limit", "mon1")
+    done = local_playbook(tmp_path, "-i", inventory_file, "playbook.yml", "--limit", limit, *extra)
     return done, (json.loads(out.read_text()) if done.returncode == 0 else None)
 
 
@@ -138,3 +146,49 @@ def test_an_unreachable_target_is_refused_before_any_change(tmp_path, local_play
         in output
     )
     assert "Write the rendered values" not in output
+
+
+PRODUCTION = REPO / "inventories" / "production"
+
+
+def test_the_production_example_wires_every_target_with_its_login(tmp_path, local_playbook):
+    """The shipped HA example as it stands (vault.yml.example's values): nothing refused, every
+    target with the login its host declares, the two Prometheus told apart."""
+    expressions = {
+        "jobs": "prometheus_scrape_configs",
+        "am": "prometheus_alertmanager_targets",
+        "am_options": "prometheus_alertmanager_options",
+        "labels": "prometheus_external_labels",
+    }
+    extra = ("-e", f"@{PRODUCTION / 'group_vars' / 'all' / 'vault.yml.example'}", "-c", "local")
+    labels = []
+    for prometheus in ("mon1.example.internal", "mon2.example.internal"):
+
+        def targets(port, names, this=prometheus):
+            """Each host at its name, the Prometheus host itself on loopback."""
+            return sorted(
+                f"127.0.0.1:{port}" if f"{name}.example.internal" == this else f"{name}.example.internal:{port}"
+                for name in names
+            )
+
+        done, values = render(
+            tmp_path, local_playbook, "prometheus", expressions, PRODUCTION / "hosts.yml", limit=prometheus, extra=extra
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        labels.append(values["labels"])
+        jobs = {job["job_name"]: job for job in values["jobs"]}
+        hosts = ["mon1", "mon2", "mon3", "redis1", "redis2", "redis3", "app1", "app2"]
+        assert sorted(jobs["node"]["static_configs"][0]["targets"]) == targets(9100, hosts)
+        assert jobs["node"]["basic_auth"] == {
+            "username": "prometheus",
+            "password": "<long random string, node_exporter's metrics>",
+        }
+        assert sorted(jobs["redis"]["static_configs"][0]["targets"]) == targets(9121, ["redis1", "redis2", "redis3"])
+        assert jobs["alertmanager"]["basic_auth"]["username"] == "monitoring"
+        assert sorted(values["am"]) == targets(9093, ["mon1", "mon2", "mon3"])
+        assert values["am_options"]["basic_auth"]["username"] == "monitoring"
+        assert jobs["trading-bot"]["static_configs"][0]["targets"] == ["app1.example.internal:8003"]
+    # An HA pair: the same environment, one replica label each, so their alerts are told apart
+    # and Alertmanager deduplicates them.
+    assert labels[0]["environment"] == labels[1]["environment"] == "production"
+    assert labels[0]["replica"] != labels[1]["replica"]
