@@ -159,6 +159,7 @@ def test_the_production_example_wires_every_target_with_its_login(tmp_path, loca
         "am": "prometheus_alertmanager_targets",
         "am_options": "prometheus_alertmanager_options",
         "labels": "prometheus_external_labels",
+        "alert_relabel": "prometheus_alert_relabel_configs",
     }
     extra = ("-e", f"@{PRODUCTION / 'group_vars' / 'all' / 'vault.yml.example'}", "-c", "local")
     labels = []
@@ -188,7 +189,8 @@ def test_the_production_example_wires_every_target_with_its_login(tmp_path, loca
         assert sorted(values["am"]) == targets(9093, ["mon1", "mon2", "mon3"])
         assert values["am_options"]["basic_auth"]["username"] == "monitoring"
         assert jobs["trading-bot"]["static_configs"][0]["targets"] == ["app1.example.internal:8003"]
-    # An HA pair: the same environment, one replica label each, so their alerts are told apart
-    # and Alertmanager deduplicates them.
+        # The pair's alerts reach Alertmanager without the replica label: identical, notified once.
+        assert values["alert_relabel"] == [{"action": "labeldrop", "regex": "replica"}]
+    # An HA pair: the same environment, one replica label each, so their series are told apart.
     assert labels[0]["environment"] == labels[1]["environment"] == "production"
     assert labels[0]["replica"] != labels[1]["replica"]
